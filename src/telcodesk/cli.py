@@ -1,0 +1,194 @@
+"""Command line: ``telcodesk init | serve | worker | db upgrade | user add | demo``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from telcodesk.config import get_settings
+from telcodesk.db import (
+    SchemaNotMigrated,
+    create_db_engine,
+    make_session_factory,
+    require_migrated,
+    unit_of_work,
+)
+from telcodesk.db import upgrade as db_upgrade
+from telcodesk.errors import DomainError
+from telcodesk.org.roles import Role
+
+app = typer.Typer(
+    help="telcodesk — 电信客服工单系统 / carrier customer-service work orders", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts / 员工账号", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+console = Console()
+
+
+def _factory():  # type: ignore[no-untyped-def]
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        require_migrated(engine)
+    except SchemaNotMigrated as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    return make_session_factory(engine)
+
+
+@db_app.command("upgrade")
+def upgrade(revision: str = "head") -> None:
+    """Apply migrations (Alembic) / 执行数据库迁移."""
+    url = get_settings().database_url
+    db_upgrade(url, revision)
+    console.print(f"[green]schema at {revision}[/green] ({url.split('@')[-1]})")
+
+
+@app.command()
+def init() -> None:
+    """Migrate and load reference data (HQ, categories, system account); safe to repeat."""
+    from telcodesk.demo import ensure_reference_data
+
+    upgrade()
+    with unit_of_work(_factory()) as session:
+        ensure_reference_data(session)
+    console.print("[green]reference data ready[/green]")
+
+
+@app.command()
+def demo(
+    orders: Annotated[
+        int, typer.Option(min=0, max=2_000_000, help="Total demo orders wanted")
+    ] = 5000,
+) -> None:
+    """Load the demo province, staff, customers and orders (idempotent: tops up to --orders)."""
+    from telcodesk.demo import load_demo
+
+    factory = _factory()
+    columns = (
+        TextColumn("[bold]demo orders"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("orders", total=orders)
+        summary = load_demo(
+            factory,
+            orders=orders,
+            password=get_settings().demo_password,
+            progress=lambda n: progress.advance(task, n),
+        )
+        progress.update(task, completed=orders)
+    console.print(
+        f"units {summary.units} · staff {summary.staff} · customers {summary.customers} · "
+        f"orders added {summary.orders_added} (total {summary.orders_total})"
+    )
+
+
+def _print_demo_accounts() -> None:
+    from telcodesk.demo import demo_accounts
+
+    with unit_of_work(_factory()) as session:
+        accounts = demo_accounts(session)
+    if not accounts:
+        return
+    table = Table(title=f"演示账号 / demo accounts — password: {get_settings().demo_password}")
+    for col in ("username", "name", "role", "unit"):
+        table.add_column(col)
+    for row in accounts:
+        table.add_row(*row)
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes")] = 1,
+    with_worker: Annotated[bool, typer.Option(help="Run the scheduled jobs in-process")] = True,
+) -> None:
+    """Serve the API and the console (and, by default, the worker in-process)."""
+    import uvicorn
+
+    _factory()  # refuses to start on an un-migrated database
+    _print_demo_accounts()
+    # Several API processes must not all run the jobs; use `telcodesk worker` beside them.
+    os.environ["TELCODESK_EMBEDDED_WORKER"] = "1" if with_worker and workers == 1 else "0"
+    get_settings.cache_clear()
+    console.print(
+        f"console: [bold]http://{host}:{port}/[/bold] · API docs: http://{host}:{port}/docs"
+    )
+    uvicorn.run(
+        "telcodesk.app:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command()
+def worker(once: Annotated[bool, typer.Option(help="One sweep, then exit")] = False) -> None:
+    """Run the scheduled jobs (SLA clocks, call-back timeouts, clean-up) until stopped."""
+    from telcodesk.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    w = Worker(_factory(), get_settings())
+    if once:
+        console.print(w.sweep())
+        return
+
+    def _stop(_sig: int, _frame: FrameType | None) -> None:
+        w.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    console.print("worker running; Ctrl-C to stop")
+    w.run_forever()
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    display_name: Annotated[str, typer.Option("--name")],
+    unit: Annotated[str, typer.Option(help="Unit code, e.g. HQ")],
+    role: Annotated[Role, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create a staff account / 新增员工账号."""
+    from telcodesk.org import service as org
+
+    try:
+        with unit_of_work(_factory()) as session:
+            org.create_staff(
+                session,
+                username=username,
+                display_name=display_name,
+                password=password,
+                unit=org.get_unit_by_code(session, unit),
+                role=role,
+            )
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]created {username}[/green]")
+
+
+def main() -> None:  # pragma: no cover
+    app(prog_name="telcodesk")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,42 @@
+"""Settings, read from the environment (prefix ``TELCODESK_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TELCODESK_", env_file=".env", extra="ignore")
+
+    env: str = "development"
+    database_url: str = "sqlite:///./var/telcodesk.db"
+    secret_key: str = DEV_SECRET
+    # Console sessions and API tokens expire; CD-2 asks for bounded authorisation.
+    session_hours: int = 12
+    api_token_hours: int = 24 * 30
+    timezone: str = "Asia/Shanghai"
+    # Run the scheduled jobs inside the web process (embedded default; `telcodesk serve` sets it).
+    embedded_worker: bool = False
+    # Seconds between worker sweeps.
+    worker_interval_s: float = 30.0
+    # A reply that the customer never confirms is archived after this many days (WO-1).
+    callback_timeout_days: int = 7
+    idempotency_retention_hours: int = 48
+    max_body_bytes: int = 1_000_000
+    demo_password: str = "Demo@2026"
+
+    @model_validator(mode="after")
+    def _refuse_dev_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("TELCODESK_SECRET_KEY must be set in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

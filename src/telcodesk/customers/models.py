@@ -1,0 +1,24 @@
+"""Customer record 客户 (minimal: enough for work orders; deepened with CD-1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from telcodesk.db import Base, UTCDateTime
+
+
+class Customer(Base):
+    __tablename__ = "customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    alt_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    type: Mapped[str] = mapped_column(String(20))  # individual | household | enterprise
+    tier: Mapped[str] = mapped_column(String(20))  # standard | silver | gold | diamond
+    province_code: Mapped[str] = mapped_column(String(6))
+    city_code: Mapped[str] = mapped_column(String(6), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,41 @@
+"""Alembic environment: one schema for SQLite and PostgreSQL."""
+
+from alembic import context
+from sqlalchemy import pool
+
+from telcodesk.db import create_db_engine
+from telcodesk.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    assert url
+    engine = create_db_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        # render_as_batch lets ALTERs work on SQLite too.
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,45 @@
+"""Staff roles. Permissions per role and data scope come with norm CD-2 (issue 4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from telcodesk.workorders.rules import Label
+
+
+class Role(StrEnum):
+    HOTLINE_AGENT = "hotline_agent"  # 话务员
+    HALL_AGENT = "hall_agent"  # 营业员
+    HALL_MANAGER = "hall_manager"  # 值班经理
+    COMPLAINT_HANDLER = "complaint_handler"  # 投诉处理员
+    SUPERVISOR = "supervisor"  # 班长/主管
+    QUALITY_INSPECTOR = "quality_inspector"  # 质检员
+    KNOWLEDGE_EDITOR = "knowledge_editor"  # 信息采编
+    AUDITOR = "auditor"  # 稽核
+    PROVINCE_ADMIN = "province_admin"  # 省管理员
+    HQ_ADMIN = "hq_admin"  # 总部管理员
+
+
+ROLE_LABELS: dict[Role, Label] = {
+    Role.HOTLINE_AGENT: Label("热线话务员", "Hotline agent"),
+    Role.HALL_AGENT: Label("营业员", "Hall agent"),
+    Role.HALL_MANAGER: Label("营业厅值班经理", "Hall duty manager"),
+    Role.COMPLAINT_HANDLER: Label("投诉处理员", "Complaint handler"),
+    Role.SUPERVISOR: Label("主管", "Supervisor"),
+    Role.QUALITY_INSPECTOR: Label("质检员", "Quality inspector"),
+    Role.KNOWLEDGE_EDITOR: Label("信息采编", "Knowledge editor"),
+    Role.AUDITOR: Label("稽核员", "Auditor"),
+    Role.PROVINCE_ADMIN: Label("省级管理员", "Province admin"),
+    Role.HQ_ADMIN: Label("总部管理员", "HQ admin"),
+}
+
+
+class UnitKind(StrEnum):
+    HQ = "hq"
+    PROVINCE = "province"
+    CITY = "city"
+    HALL = "hall"
+    CALL_CENTRE = "call_centre"
+    COMPLAINT_CENTRE = "complaint_centre"
+    DEPARTMENT = "department"
+    ACCOUNT_TEAM = "account_team"

@@ -1,0 +1,354 @@
+"""Staff console (Jinja2 + htmx): login, order list, registration, order detail, my orders."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from telcodesk import clock
+from telcodesk.customers import service as customers
+from telcodesk.customers.schemas import CustomerIn
+from telcodesk.deps import SESSION_COOKIE, DbDep, SettingsDep, console_staff_or_none
+from telcodesk.errors import DomainError, ValidationFailed
+from telcodesk.org import service as org
+from telcodesk.org.models import Staff
+from telcodesk.web.i18n import LANGS, pick, text
+from telcodesk.workorders import rules
+from telcodesk.workorders import service as orders
+from telcodesk.workorders.rules import Action
+from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, TransitionIn
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["localtime"] = lambda dt: (
+    clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+)
+templates.env.globals.update(rules=rules, pick=pick)
+
+
+class LoginRequired(Exception):
+    """Raised by console pages without a valid session; answered with a redirect to /login."""
+
+
+def console_staff(staff: Annotated[Staff | None, Depends(console_staff_or_none)]) -> Staff:
+    if staff is None:
+        raise LoginRequired()
+    return staff
+
+
+ConsoleStaff = Annotated[Staff, Depends(console_staff)]
+
+
+def lang_of(request: Request) -> str:
+    lang = request.cookies.get("td_lang", "zh")
+    return lang if lang in LANGS else "zh"
+
+
+def render(
+    request: Request, name: str, staff: Staff | None = None, status: int = 200, **ctx: Any
+) -> HTMLResponse:
+    lang = lang_of(request)
+    ctx.update(request=request, staff=staff, lang=lang, t=lambda key: text(key, lang))
+    return templates.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def error_text(exc: DomainError | ValidationError, lang: str) -> str:
+    if isinstance(exc, DomainError):
+        return exc.message_zh if lang == "zh" else exc.message_en
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
+    return ("输入有误：" if lang == "zh" else "Invalid input: ") + fields
+
+
+# --- session ------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=RedirectResponse)
+def home() -> RedirectResponse:
+    return RedirectResponse("/console/orders", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return render(request, "login.html")
+
+
+@router.post("/login", response_model=None)
+async def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+    form = await request.form()
+    username, password = str(form.get("username", ""))[:50], str(form.get("password", ""))[:200]
+    try:
+        with db.uow() as session:
+            staff = org.authenticate(session, username, password)
+            token = org.open_session(session, staff, kind="console", hours=settings.session_hours)
+    except DomainError as exc:
+        return render(
+            request,
+            "login.html",
+            status=401,
+            error=error_text(exc, lang_of(request)),
+            username=username,
+        )
+    response = RedirectResponse("/console/orders", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.env == "production",
+        max_age=settings.session_hours * 3600,
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, db: DbDep) -> RedirectResponse:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with db.uow() as session:
+            org.close_session(session, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{lang}")
+def switch_language(lang: str, request: Request) -> RedirectResponse:
+    back = request.headers.get("referer") or "/console/orders"
+    response = RedirectResponse(back, status_code=303)
+    response.set_cookie(
+        "td_lang", lang if lang in LANGS else "zh", samesite="lax", max_age=365 * 86400
+    )
+    return response
+
+
+# --- lists --------------------------------------------------------------------------------
+
+
+def _filters_from_query(request: Request) -> OrderFilter:
+    params = request.query_params
+    raw: dict[str, Any] = {k: params.getlist(k) for k in ("status", "type", "channel")}
+    for key in (
+        "city_code",
+        "handler",
+        "owner",
+        "customer_phone",
+        "q",
+        "created_from",
+        "created_to",
+    ):
+        value = params.get(key, "").strip()
+        if value:
+            raw[key] = value
+    raw["open_only"] = params.get("open_only") == "1"
+    return OrderFilter.model_validate(raw)
+
+
+@router.get("/console/orders", response_class=HTMLResponse)
+def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    error = None
+    try:
+        filters = _filters_from_query(request)
+        with db.uow() as session:
+            rows, next_cursor = orders.list_orders(
+                session, filters, cursor=request.query_params.get("cursor")
+            )
+    except (ValidationError, DomainError) as exc:
+        filters, rows, next_cursor, error = (
+            OrderFilter(),
+            [],
+            None,
+            error_text(exc, lang_of(request)),
+        )
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    next_url = "?" + urlencode([*query, ("cursor", next_cursor)]) if next_cursor else None
+    return render(
+        request,
+        "orders.html",
+        staff,
+        orders=rows,
+        filters=filters,
+        next_url=next_url,
+        error=error,
+        title=text("orders", lang_of(request)),
+    )
+
+
+@router.get("/console/my", response_class=HTMLResponse)
+def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    tab = "handling" if request.query_params.get("tab") == "handling" else "owned"
+    filters = OrderFilter(
+        open_only=True, **{"handler" if tab == "handling" else "owner": staff.username}
+    )
+    with db.uow() as session:
+        rows, _ = orders.list_orders(session, filters, limit=200)
+    return render(request, "my_orders.html", staff, orders=rows, tab=tab)
+
+
+# --- registration -------------------------------------------------------------------------
+
+
+@router.get("/console/orders/new", response_class=HTMLResponse)
+def new_order_form(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    return _registration_form(request, staff, db, {})
+
+
+@router.get("/console/customers/lookup", response_class=HTMLResponse)
+def customer_lookup(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    phone = request.query_params.get("phone", "").strip()[:20]
+    with db.uow() as session:
+        matches = customers.find_by_phone(session, phone) if len(phone) >= 3 else []
+    return render(request, "_customer_matches.html", staff, matches=matches, phone=phone)
+
+
+@router.post("/console/orders/new", response_model=None)
+async def register(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        data = _order_from_form(form)
+        with db.uow() as session:
+            order, _ = orders.register_order(
+                session, staff, data, idempotency_key=form.get("form_token") or None
+            )
+            number = order.number
+    except (ValidationError, DomainError) as exc:
+        return _registration_form(request, staff, db, form, error=error_text(exc, lang_of(request)))
+    return RedirectResponse(f"/console/orders/{number}", status_code=303)
+
+
+def _registration_form(
+    request: Request, staff: Staff, db: DbDep, form: dict[str, str], error: str | None = None
+) -> HTMLResponse:
+    lang = lang_of(request)
+    with db.uow() as session:
+        categories = orders.list_categories(session)
+    by_id = {c.id: c for c in categories}
+
+    def name(c: Any) -> str:
+        return str(c.name_zh if lang == "zh" else c.name_en)
+
+    def path(c: Any) -> str:
+        parts = [name(c)]
+        while c.parent_id is not None:
+            c = by_id[c.parent_id]
+            parts.append(name(c))
+        return " / ".join(reversed(parts[:-1])) or parts[0]
+
+    def top(c: Any) -> Any:
+        while c.parent_id is not None:
+            c = by_id[c.parent_id]
+        return c
+
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for c in categories:
+        if c.parent_id is not None:
+            groups.setdefault(top(c).id, []).append((c.code, path(c)))
+    options = [(name(by_id[g]), sorted(opts, key=lambda o: o[1])) for g, opts in groups.items()]
+    return render(
+        request,
+        "order_new.html",
+        staff,
+        status=422 if error else 200,
+        category_options=options,
+        form=form,
+        form_token=uuid.uuid4().hex,
+        error=error,
+    )
+
+
+def _order_from_form(form: dict[str, str]) -> OrderCreate:
+    raw: dict[str, Any] = {
+        k: form[k]
+        for k in ("type", "channel", "subject", "description", "priority", "resolution")
+        if form.get(k)
+    }
+    raw["category_code"] = form.get("category_code") or None
+    raw["resolve_now"] = form.get("resolve_now") == "1"
+    if form.get("customer_id"):
+        raw["customer_id"] = form["customer_id"]
+    else:
+        raw["customer"] = CustomerIn(
+            name=form.get("customer_name", ""),
+            phone=form.get("customer_phone", ""),
+            tier=form.get("customer_tier") or "standard",
+        )
+    return OrderCreate.model_validate(raw)
+
+
+# --- detail and actions -------------------------------------------------------------------
+
+
+def _detail(
+    request: Request,
+    staff: Staff,
+    db: DbDep,
+    number: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
+    with db.uow() as session:
+        order = orders.get_order(session, number)
+        events, notes = orders.history(session, order), orders.notes(session, order)
+        staff_list = org.list_staff(session)
+        timeline = sorted(
+            [("event", e.at, e) for e in events] + [("note", n.at, n) for n in notes],
+            key=lambda item: item[1],
+        )
+        return render(
+            request,
+            "order_detail.html",
+            staff,
+            status=status,
+            order=order,
+            timeline=timeline,
+            actions=orders.allowed_actions(order),
+            staff_list=staff_list,
+            error=error,
+        )
+
+
+@router.get("/console/orders/{number}", response_class=HTMLResponse)
+def order_detail(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    return _detail(request, staff, db, number)
+
+
+@router.post("/console/orders/{number}/act/{action}", response_model=None)
+async def act(
+    number: str, action: str, request: Request, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items() if str(v).strip()}
+    try:
+        if action not in Action.__members__.values():
+            raise ValidationFailed("未知操作", f"Unknown action {action!r}", code="unknown_action")
+        data = TransitionIn.model_validate(
+            {k: form.get(k) for k in ("version", "reason", "handler", "message")}
+        )
+        with db.uow() as session:
+            orders.transition(session, staff, number, Action(action), data)
+    except (ValidationError, DomainError) as exc:
+        code = exc.status if isinstance(exc, DomainError) else 422
+        return _detail(
+            request, staff, db, number, status=code, error=error_text(exc, lang_of(request))
+        )
+    return RedirectResponse(f"/console/orders/{number}", status_code=303)
+
+
+@router.post("/console/orders/{number}/notes", response_model=None)
+async def note(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    form = await request.form()
+    try:
+        data = NoteIn(kind=str(form.get("kind", "note")), body=str(form.get("body", "")))
+        with db.uow() as session:
+            orders.add_note(session, staff, number, data)
+    except (ValidationError, DomainError) as exc:
+        return _detail(
+            request, staff, db, number, status=422, error=error_text(exc, lang_of(request))
+        )
+    return RedirectResponse(f"/console/orders/{number}", status_code=303)

@@ -1,0 +1,133 @@
+"""Work-order HTTP API. Handlers are thin: parse, call one service function, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy.exc import IntegrityError
+
+from telcodesk.deps import ApiStaff, DbDep
+from telcodesk.workorders import service
+from telcodesk.workorders.models import WorkOrder
+from telcodesk.workorders.rules import Action
+from telcodesk.workorders.schemas import (
+    CategoryOut,
+    EventOut,
+    NoteIn,
+    NoteOut,
+    OrderCreate,
+    OrderFilter,
+    OrderOut,
+    OrderPage,
+    TransitionIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["work orders"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        description="A retried create with the same key returns the same order",
+    ),
+]
+
+
+def order_out(order: WorkOrder) -> OrderOut:
+    out = OrderOut.model_validate(order)
+    out.allowed_actions = service.allowed_actions(order)
+    return out
+
+
+@router.post("/orders", response_model=OrderOut, status_code=201, operation_id="orders_create")
+def create_order(
+    body: OrderCreate,
+    staff: ApiStaff,
+    db: DbDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderOut:
+    try:
+        with db.uow() as session:
+            order, created = service.register_order(
+                session, staff, body, idempotency_key=idempotency_key
+            )
+            out = order_out(order)
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its order.
+        if not idempotency_key:
+            raise
+        with db.uow() as session:
+            order = service.find_idempotent(session, staff, idempotency_key, body)  # type: ignore[assignment]
+            if order is None:
+                raise
+            out, created = order_out(order), False
+    if not created:
+        response.status_code = 200
+    return out
+
+
+@router.get("/orders", response_model=OrderPage, operation_id="orders_list")
+def list_orders(
+    staff: ApiStaff,
+    db: DbDep,
+    filters: Annotated[OrderFilter, Query()],
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> OrderPage:
+    with db.uow() as session:
+        orders, next_cursor = service.list_orders(session, filters, cursor=cursor, limit=limit)
+        return OrderPage(items=[order_out(o) for o in orders], next_cursor=next_cursor)
+
+
+@router.get("/orders/{number}", response_model=OrderOut, operation_id="orders_get")
+def get_order(number: str, staff: ApiStaff, db: DbDep) -> OrderOut:
+    with db.uow() as session:
+        return order_out(service.get_order(session, number))
+
+
+@router.post(
+    "/orders/{number}/actions/{action}", response_model=OrderOut, operation_id="orders_transition"
+)
+def transition(
+    number: str, action: Action, body: TransitionIn, staff: ApiStaff, db: DbDep
+) -> OrderOut:
+    """Apply a lifecycle action (WO-1); 409 illegal_transition / stale_version on conflict."""
+    with db.uow() as session:
+        return order_out(service.transition(session, staff, number, action, body))
+
+
+@router.get(
+    "/orders/{number}/history", response_model=list[EventOut], operation_id="orders_history"
+)
+def history(number: str, staff: ApiStaff, db: DbDep) -> list[EventOut]:
+    with db.uow() as session:
+        order = service.get_order(session, number)
+        return [EventOut.model_validate(e) for e in service.history(session, order)]
+
+
+@router.get("/orders/{number}/notes", response_model=list[NoteOut], operation_id="orders_notes")
+def list_notes(number: str, staff: ApiStaff, db: DbDep) -> list[NoteOut]:
+    with db.uow() as session:
+        order = service.get_order(session, number)
+        return [NoteOut.model_validate(n) for n in service.notes(session, order)]
+
+
+@router.post(
+    "/orders/{number}/notes",
+    response_model=NoteOut,
+    status_code=201,
+    operation_id="orders_add_note",
+)
+def add_note(number: str, body: NoteIn, staff: ApiStaff, db: DbDep) -> NoteOut:
+    with db.uow() as session:
+        return NoteOut.model_validate(service.add_note(session, staff, number, body))
+
+
+@router.get("/categories", response_model=list[CategoryOut], operation_id="categories_list")
+def categories(staff: ApiStaff, db: DbDep) -> list[CategoryOut]:
+    with db.uow() as session:
+        return [CategoryOut.model_validate(c) for c in service.list_categories(session)]

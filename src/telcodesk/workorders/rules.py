@@ -1,0 +1,213 @@
+"""Pure work-order rules: kinds, the lifecycle state machine (norm WO-1), public numbers.
+
+No I/O here: the service layer loads and saves, these functions decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from telcodesk.clock import local
+
+
+class OrderType(StrEnum):
+    """Request types, norm CH-2."""
+
+    CONSULTATION = "consultation"  # 咨询
+    QUERY = "query"  # 查询
+    TRANSACTION = "transaction"  # 业务办理
+    FAULT = "fault"  # 故障申告
+    COMPLAINT = "complaint"  # 投诉
+    SUGGESTION = "suggestion"  # 建议
+    APPEAL = "appeal"  # 申诉
+    RETENTION = "retention"  # 离网挽留
+
+
+class Channel(StrEnum):
+    """Channels, norm CH-1: every one creates the same work order."""
+
+    HALL = "hall"  # 营业厅
+    HOTLINE = "hotline"  # 客服热线
+    WEB = "web"  # 网上营业厅
+    APP = "app"  # 手机营业厅
+    SMS = "sms"  # 短信
+    WECHAT = "wechat"  # 微信/社交
+    EMAIL = "email"  # 电子邮件
+    LETTER = "letter"  # 信函
+    ACCOUNT_MANAGER = "account_manager"  # 客户经理
+    CLUB = "club"  # 客户俱乐部
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Status(StrEnum):
+    """Lifecycle stages, norm WO-1 (000 ch.2 §2.1–2.5, 003 §4.2)."""
+
+    REGISTERED = "registered"  # 受理登记
+    REVIEWED = "reviewed"  # 审核通过
+    INVALID = "invalid"  # 无效 (closed, explained to the customer)
+    ASSIGNED = "assigned"  # 已分派
+    IN_PROGRESS = "in_progress"  # 处理中
+    WAITING_CUSTOMER = "waiting_customer"  # 待客户补充 (suspended)
+    REPLIED = "replied"  # 已答复
+    CALLBACK = "callback"  # 回访中
+    ARCHIVED = "archived"  # 已归档
+
+
+class Action(StrEnum):
+    REGISTER = "register"
+    RESOLVE_AT_ONCE = "resolve_at_once"  # one-touch resolution of a consultation or query
+    REVIEW_VALID = "review_valid"
+    REVIEW_INVALID = "review_invalid"
+    ASSIGN = "assign"
+    START = "start"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    TRANSFER = "transfer"
+    ESCALATE = "escalate"
+    REPLY = "reply"
+    START_CALLBACK = "start_callback"
+    CALLBACK_SATISFIED = "callback_satisfied"
+    CALLBACK_UNSATISFIED = "callback_unsatisfied"
+    ARCHIVE = "archive"
+
+
+S, A = Status, Action
+_ACTIVE = (S.REVIEWED, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_CUSTOMER)
+
+# The lifecycle as an explicit table: (from, action) -> to. Anything absent is illegal.
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (S.REGISTERED, A.REVIEW_VALID): S.REVIEWED,
+    (S.REGISTERED, A.REVIEW_INVALID): S.INVALID,
+    (S.REVIEWED, A.ASSIGN): S.ASSIGNED,
+    (S.ASSIGNED, A.START): S.IN_PROGRESS,
+    (S.IN_PROGRESS, A.SUSPEND): S.WAITING_CUSTOMER,
+    (S.WAITING_CUSTOMER, A.RESUME): S.IN_PROGRESS,
+    # Transfer hands the order to another handler or unit; it must be accepted (started) again.
+    (S.ASSIGNED, A.TRANSFER): S.ASSIGNED,
+    (S.IN_PROGRESS, A.TRANSFER): S.ASSIGNED,
+    # Escalation (WO-3) raises the level and sends the order to the upper handler.
+    **{(s, A.ESCALATE): S.ASSIGNED for s in _ACTIVE},
+    (S.IN_PROGRESS, A.REPLY): S.REPLIED,
+    (S.REPLIED, A.START_CALLBACK): S.CALLBACK,
+    (S.CALLBACK, A.CALLBACK_SATISFIED): S.ARCHIVED,
+    # An unsatisfied call-back reopens the order with its handler (WO-1).
+    (S.CALLBACK, A.CALLBACK_UNSATISFIED): S.IN_PROGRESS,
+    # Archive without a call-back answer (customer unreachable, or no call-back needed).
+    (S.REPLIED, A.ARCHIVE): S.ARCHIVED,
+    (S.CALLBACK, A.ARCHIVE): S.ARCHIVED,
+}
+
+CLOSED = frozenset({S.INVALID, S.ARCHIVED})
+ONE_TOUCH_TYPES = frozenset({OrderType.CONSULTATION, OrderType.QUERY})
+
+# Actions that must say why (kept in the history, WO-2).
+REASON_REQUIRED = frozenset(
+    {A.REVIEW_INVALID, A.SUSPEND, A.TRANSFER, A.ESCALATE, A.CALLBACK_UNSATISFIED, A.ARCHIVE}
+)
+# Actions that need a target handler.
+HANDLER_REQUIRED = frozenset({A.ASSIGN, A.TRANSFER})
+# Actions whose text goes to the customer (the reply or the explanation of invalidity).
+CUSTOMER_TEXT_REQUIRED = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE})
+
+
+def next_status(current: Status, action: Action) -> Status | None:
+    """The state an action leads to, or None if the action is illegal here."""
+    return TRANSITIONS.get((current, action))
+
+
+def allowed_actions(current: Status) -> list[Action]:
+    return [a for (s, a) in TRANSITIONS if s == current]
+
+
+def is_closed(status: Status) -> bool:
+    return status in CLOSED
+
+
+@dataclass(frozen=True)
+class Label:
+    zh: str
+    en: str
+
+
+STATUS_LABELS: dict[Status, Label] = {
+    S.REGISTERED: Label("已受理", "Registered"),
+    S.REVIEWED: Label("已审核", "Reviewed"),
+    S.INVALID: Label("无效", "Invalid"),
+    S.ASSIGNED: Label("已分派", "Assigned"),
+    S.IN_PROGRESS: Label("处理中", "In progress"),
+    S.WAITING_CUSTOMER: Label("待客户", "Waiting for customer"),
+    S.REPLIED: Label("已答复", "Replied"),
+    S.CALLBACK: Label("回访中", "Call-back"),
+    S.ARCHIVED: Label("已归档", "Archived"),
+}
+
+ACTION_LABELS: dict[Action, Label] = {
+    A.REGISTER: Label("受理登记", "Register"),
+    A.RESOLVE_AT_ONCE: Label("当场解决", "Resolve at once"),
+    A.REVIEW_VALID: Label("审核有效", "Review: valid"),
+    A.REVIEW_INVALID: Label("审核无效", "Review: invalid"),
+    A.ASSIGN: Label("分派", "Assign"),
+    A.START: Label("开始处理", "Start"),
+    A.SUSPEND: Label("挂起待客户", "Wait for customer"),
+    A.RESUME: Label("恢复处理", "Resume"),
+    A.TRANSFER: Label("转派", "Transfer"),
+    A.ESCALATE: Label("升级", "Escalate"),
+    A.REPLY: Label("答复客户", "Reply"),
+    A.START_CALLBACK: Label("开始回访", "Start call-back"),
+    A.CALLBACK_SATISFIED: Label("回访满意", "Call-back: satisfied"),
+    A.CALLBACK_UNSATISFIED: Label("回访不满意(重开)", "Call-back: unsatisfied (reopen)"),
+    A.ARCHIVE: Label("归档", "Archive"),
+}
+
+TYPE_LABELS: dict[OrderType, Label] = {
+    OrderType.CONSULTATION: Label("咨询", "Consultation"),
+    OrderType.QUERY: Label("查询", "Query"),
+    OrderType.TRANSACTION: Label("业务办理", "Transaction"),
+    OrderType.FAULT: Label("故障申告", "Fault report"),
+    OrderType.COMPLAINT: Label("投诉", "Complaint"),
+    OrderType.SUGGESTION: Label("建议", "Suggestion"),
+    OrderType.APPEAL: Label("申诉", "Appeal"),
+    OrderType.RETENTION: Label("离网挽留", "Retention"),
+}
+
+CHANNEL_LABELS: dict[Channel, Label] = {
+    Channel.HALL: Label("营业厅", "Business hall"),
+    Channel.HOTLINE: Label("客服热线", "Hotline"),
+    Channel.WEB: Label("网上营业厅", "Web hall"),
+    Channel.APP: Label("手机APP", "Mobile app"),
+    Channel.SMS: Label("短信", "SMS"),
+    Channel.WECHAT: Label("微信", "WeChat"),
+    Channel.EMAIL: Label("电子邮件", "Email"),
+    Channel.LETTER: Label("信函", "Letter"),
+    Channel.ACCOUNT_MANAGER: Label("客户经理", "Account manager"),
+    Channel.CLUB: Label("客户俱乐部", "Customer club"),
+}
+
+PRIORITY_LABELS: dict[Priority, Label] = {
+    Priority.LOW: Label("低", "Low"),
+    Priority.NORMAL: Label("普通", "Normal"),
+    Priority.HIGH: Label("高", "High"),
+    Priority.URGENT: Label("紧急", "Urgent"),
+}
+
+_NUMBER = re.compile(r"^WO(\d{8})-(\d{6,})$")
+
+
+def public_number(order_id: int, created_at: datetime) -> str:
+    """Public order number, e.g. ``WO20261124-000123``: the local registration date and the key."""
+    return f"WO{local(created_at):%Y%m%d}-{order_id:06d}"
+
+
+def parse_public_number(number: str) -> int | None:
+    """The key inside a public number, or None if it is not one."""
+    m = _NUMBER.match(number.strip().upper())
+    return int(m.group(2)) if m else None

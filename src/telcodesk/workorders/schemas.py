@@ -1,0 +1,163 @@
+"""Work-order API shapes (Pydantic): what comes in is checked here, before any service runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from telcodesk.customers.schemas import REGION_PATTERN, CustomerIn, CustomerType, Tier
+from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
+
+MAX_ID = 2**31 - 1  # keys are 32-bit on both engines; larger numbers are bad input, not a 500
+Id = Field(ge=1, le=MAX_ID)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrderCreate(Strict):
+    """Register a work order 受理登记 from any channel (CH-1)."""
+
+    type: OrderType
+    channel: Channel
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    customer: CustomerIn | None = Field(
+        default=None, description="New or matched customer, when no customer_id is known"
+    )
+    subject: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    category_code: str | None = Field(default=None, max_length=80)
+    priority: Priority = Priority.NORMAL
+    city_code: str | None = Field(
+        default=None, pattern=REGION_PATTERN, description="Defaults to the customer's city"
+    )
+    resolve_now: bool = Field(
+        default=False, description="One-touch resolution: consultation or query answered at once"
+    )
+    resolution: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _one_customer(self) -> OrderCreate:
+        if (self.customer_id is None) == (self.customer is None):
+            raise ValueError("give exactly one of customer_id or customer")
+        if self.resolve_now and not self.resolution:
+            raise ValueError("resolution is required when resolve_now is true")
+        return self
+
+
+class TransitionIn(Strict):
+    """Move an order through its lifecycle (WO-1). ``version`` guards against lost updates."""
+
+    version: int = Field(ge=1, le=MAX_ID)
+    reason: str | None = Field(default=None, max_length=2000)
+    handler: str | None = Field(
+        default=None, max_length=50, description="Username of the new handler"
+    )
+    message: str | None = Field(
+        default=None, max_length=4000, description="Text given to the customer (reply, explanation)"
+    )
+
+
+class NoteIn(Strict):
+    kind: Literal["note", "progress"] = "note"
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class StaffRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    display_name: str
+
+
+class CategoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    parent_id: int | None
+
+
+class CustomerBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    phone: str
+    type: CustomerType
+    tier: Tier
+
+
+class OrderOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    number: str
+    type: OrderType
+    channel: Channel
+    customer: CustomerBrief
+    subject: str
+    description: str
+    category: CategoryOut | None
+    priority: Priority
+    province_code: str
+    city_code: str
+    first_contact_owner: StaffRef
+    handler: StaffRef | None
+    status: Status
+    is_valid: bool | None
+    invalid_reason: str | None
+    escalation_level: int
+    reopen_count: int
+    satisfied: bool | None
+    created_at: datetime
+    updated_at: datetime
+    replied_at: datetime | None
+    closed_at: datetime | None
+    version: int
+    allowed_actions: list[Action] = []
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= to get the next page")
+
+
+class EventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    at: datetime
+    actor: StaffRef
+    action: str
+    from_status: Status | None
+    to_status: Status
+    reason: str | None
+    changes: dict[str, Any]
+
+
+class NoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    at: datetime
+    author: StaffRef
+    kind: str
+    body: str
+
+
+class OrderFilter(BaseModel):
+    """List filters; every one optional."""
+
+    status: list[Status] = []
+    type: list[OrderType] = []
+    channel: list[Channel] = []
+    city_code: str | None = Field(default=None, pattern=REGION_PATTERN)
+    province_code: str | None = Field(default=None, pattern=REGION_PATTERN)
+    handler: str | None = Field(default=None, max_length=50)
+    owner: str | None = Field(default=None, max_length=50)
+    customer_phone: str | None = Field(default=None, max_length=20)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = Field(
+        default=None, max_length=100, description="Free text: number, subject, description"
+    )
+    open_only: bool = False

@@ -1,0 +1,445 @@
+"""Work-order use cases: register, find, list, move through the lifecycle, note, history.
+
+Services flush but never commit: the caller's unit of work owns the transaction, so the
+order, its history row and its idempotency record are written together or not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from telcodesk import clock
+from telcodesk.customers import service as customers
+from telcodesk.customers.models import Customer
+from telcodesk.errors import IllegalTransition, NotFound, StaleVersion, ValidationFailed
+from telcodesk.org import service as org
+from telcodesk.org.models import Staff
+from telcodesk.workorders import rules
+from telcodesk.workorders.models import (
+    Category,
+    IdempotencyRecord,
+    OrderEvent,
+    OrderNote,
+    WorkOrder,
+)
+from telcodesk.workorders.rules import Action, OrderType, Status
+from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, TransitionIn
+from telcodesk.workorders.taxonomy import walk
+
+# Fields whose changes are kept in the history (WO-2).
+TRACKED = (
+    "status",
+    "handler_id",
+    "priority",
+    "is_valid",
+    "invalid_reason",
+    "escalation_level",
+    "reopen_count",
+    "satisfied",
+    "closed_at",
+    "replied_at",
+    "subject",
+    "description",
+    "category_id",
+)
+
+
+# --- categories -------------------------------------------------------------------------
+
+
+def seed_categories(session: Session) -> int:
+    """Load the starting category tree; existing codes are left as edited. Returns rows added."""
+    existing = {c.code: c for c in session.scalars(select(Category))}
+    added = 0
+    for code, zh, en, parent_code, sort in walk():
+        if code in existing:
+            continue
+        parent = existing[parent_code] if parent_code else None
+        cat = Category(
+            code=code, name_zh=zh, name_en=en, sort=sort, parent_id=parent.id if parent else None
+        )
+        session.add(cat)
+        session.flush()
+        existing[code] = cat
+        added += 1
+    return added
+
+
+def list_categories(session: Session) -> list[Category]:
+    return list(
+        session.scalars(
+            select(Category).where(Category.active).order_by(Category.parent_id, Category.sort)
+        )
+    )
+
+
+def get_category(session: Session, code: str) -> Category:
+    cat = session.scalar(select(Category).where(Category.code == code, Category.active))
+    if cat is None:
+        raise ValidationFailed("分类不存在", f"Unknown category {code!r}", code="unknown_category")
+    return cat
+
+
+# --- registration -----------------------------------------------------------------------
+
+
+def request_hash(data: OrderCreate) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find_idempotent(
+    session: Session, actor: Staff, key: str, data: OrderCreate
+) -> WorkOrder | None:
+    """The order a previous request with this key created, if any (a retry gets it back)."""
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.staff_id == actor.id, IdempotencyRecord.key == key
+        )
+    )
+    if record is None:
+        return None
+    if record.request_hash != request_hash(data):
+        raise ValidationFailed(
+            "该幂等键已用于另一个不同的请求",
+            "This Idempotency-Key was used for a different request",
+            code="idempotency_key_reused",
+        )
+    return session.get_one(WorkOrder, record.order_id)
+
+
+def register_order(
+    session: Session, actor: Staff, data: OrderCreate, *, idempotency_key: str | None = None
+) -> tuple[WorkOrder, bool]:
+    """Register 受理登记 an order; the registering staff member becomes its first-contact owner
+    (CH-3). Returns the order and whether it was created now (False: an idempotent retry)."""
+    if idempotency_key:
+        previous = find_idempotent(session, actor, idempotency_key, data)
+        if previous is not None:
+            return previous, False
+    if data.resolve_now and data.type not in rules.ONE_TOUCH_TYPES:
+        raise ValidationFailed(
+            "只有咨询和查询可以当场办结",
+            "Only consultations and queries can be resolved at once",
+            code="one_touch_not_allowed",
+        )
+    _, actor_city = org.province_and_city(actor.unit)
+    if data.customer_id is not None:
+        customer = customers.get_customer(session, data.customer_id)
+    else:
+        assert data.customer is not None
+        customer = customers.find_or_create(session, data.customer, default_city=actor_city)
+    category = get_category(session, data.category_code) if data.category_code else None
+    city = data.city_code or customer.city_code
+    now = clock.now()
+    order = WorkOrder(
+        type=data.type,
+        channel=data.channel,
+        customer=customer,
+        subject=data.subject,
+        description=data.description,
+        category=category,
+        priority=data.priority,
+        province_code=city[:2] + "0000",
+        city_code=city,
+        first_contact_owner_id=actor.id,
+        status=Status.REGISTERED,
+        escalation_level=0,
+        reopen_count=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    session.flush()
+    _record(session, order, actor, Action.REGISTER, None, {}, reason=None)
+    if idempotency_key:
+        session.add(
+            IdempotencyRecord(
+                staff_id=actor.id,
+                key=idempotency_key,
+                request_hash=request_hash(data),
+                order_id=order.id,
+                created_at=now,
+            )
+        )
+        session.flush()
+    if data.resolve_now:
+        assert data.resolution is not None
+        _apply(
+            session,
+            order,
+            actor,
+            Action.RESOLVE_AT_ONCE,
+            TransitionIn(version=order.version, message=data.resolution),
+        )
+    return order, True
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def get_order(session: Session, number: str) -> WorkOrder:
+    order_id = rules.parse_public_number(number)
+    order = session.get(WorkOrder, order_id) if order_id is not None else None
+    if order is None or order.number != number.strip().upper():
+        raise NotFound("工单不存在", f"Work order {number!r} not found", code="order_not_found")
+    return order
+
+
+def encode_cursor(order_id: int) -> str:
+    return base64.urlsafe_b64encode(str(order_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        value = 0
+    if value <= 0:
+        raise ValidationFailed("分页游标无效", "Invalid cursor", code="invalid_cursor")
+    return value
+
+
+def _as_utc(dt: datetime) -> datetime:
+    # A time without an offset is read as Beijing time, as staff would mean it.
+    return (dt if dt.tzinfo else dt.replace(tzinfo=clock.SHANGHAI)).astimezone(clock.UTC)
+
+
+def filter_orders(session: Session, f: OrderFilter) -> Select[WorkOrder]:
+    stmt = select(WorkOrder)
+    if f.status:
+        stmt = stmt.where(WorkOrder.status.in_(f.status))
+    if f.open_only:
+        stmt = stmt.where(WorkOrder.status.not_in(rules.CLOSED))
+    if f.type:
+        stmt = stmt.where(WorkOrder.type.in_(f.type))
+    if f.channel:
+        stmt = stmt.where(WorkOrder.channel.in_(f.channel))
+    if f.province_code:
+        stmt = stmt.where(WorkOrder.province_code == f.province_code)
+    if f.city_code:
+        stmt = stmt.where(WorkOrder.city_code == f.city_code)
+    if f.handler:
+        stmt = stmt.where(WorkOrder.handler_id == _staff_id(session, f.handler))
+    if f.owner:
+        stmt = stmt.where(WorkOrder.first_contact_owner_id == _staff_id(session, f.owner))
+    if f.customer_phone:
+        phone = f.customer_phone.strip()
+        ids = select(Customer.id).where(or_(Customer.phone == phone, Customer.alt_phone == phone))
+        stmt = stmt.where(WorkOrder.customer_id.in_(ids))
+    if f.created_from:
+        stmt = stmt.where(WorkOrder.created_at >= _as_utc(f.created_from))
+    if f.created_to:
+        stmt = stmt.where(WorkOrder.created_at < _as_utc(f.created_to))
+    if f.q:
+        q = f.q.strip()
+        order_id = rules.parse_public_number(q)
+        if order_id is not None:
+            stmt = stmt.where(WorkOrder.id == order_id)
+        else:
+            like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(
+                or_(
+                    WorkOrder.subject.like(like, escape="\\"),
+                    WorkOrder.description.like(like, escape="\\"),
+                )
+            )
+    return stmt
+
+
+def _staff_id(session: Session, username: str) -> int:
+    staff_id = session.scalar(select(Staff.id).where(Staff.username == username))
+    return staff_id if staff_id is not None else -1
+
+
+def list_orders(
+    session: Session, f: OrderFilter, *, cursor: str | None = None, limit: int = 50
+) -> tuple[list[WorkOrder], str | None]:
+    """Newest first, keyset-paginated (stable while new orders arrive)."""
+    stmt = filter_orders(session, f)
+    if cursor:
+        stmt = stmt.where(WorkOrder.id < decode_cursor(cursor))
+    rows = list(session.scalars(stmt.order_by(WorkOrder.id.desc()).limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].id) if more and rows else None
+
+
+def history(session: Session, order: WorkOrder) -> list[OrderEvent]:
+    return list(
+        session.scalars(
+            select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(OrderEvent.id)
+        )
+    )
+
+
+def notes(session: Session, order: WorkOrder) -> list[OrderNote]:
+    return list(
+        session.scalars(
+            select(OrderNote).where(OrderNote.order_id == order.id).order_by(OrderNote.id)
+        )
+    )
+
+
+def allowed_actions(order: WorkOrder) -> list[Action]:
+    actions = rules.allowed_actions(Status(order.status))
+    if OrderType(order.type) not in rules.ONE_TOUCH_TYPES:
+        actions = [a for a in actions if a != Action.RESOLVE_AT_ONCE]
+    return actions
+
+
+# --- lifecycle --------------------------------------------------------------------------
+
+
+def transition(
+    session: Session, actor: Staff, number: str, action: Action, data: TransitionIn
+) -> WorkOrder:
+    order = get_order(session, number)
+    if data.version != order.version:
+        raise StaleVersion(details={"current_version": order.version})
+    _apply(session, order, actor, action, data)
+    return order
+
+
+def _apply(
+    session: Session, order: WorkOrder, actor: Staff, action: Action, data: TransitionIn
+) -> None:
+    current = Status(order.status)
+    target = rules.next_status(current, action)
+    if target is None or action not in allowed_actions(order):
+        raise IllegalTransition(
+            f"状态「{rules.STATUS_LABELS[current].zh}」下不能执行「{rules.ACTION_LABELS[action].zh}」",
+            f"Cannot {action.value} an order that is {current.value}",
+            details={"status": current, "action": action, "allowed": allowed_actions(order)},
+        )
+    _require(action in rules.REASON_REQUIRED, data.reason, "reason", "原因")
+    _require(action in rules.CUSTOMER_TEXT_REQUIRED, data.message, "message", "给客户的答复")
+    _require(action in rules.HANDLER_REQUIRED, data.handler, "handler", "处理人")
+
+    before = {f: getattr(order, f) for f in TRACKED}
+    now = clock.now()
+    if data.handler:
+        order.handler_id = org.get_staff_by_username(session, data.handler).id
+    if action == Action.REVIEW_VALID:
+        order.is_valid = True
+    elif action == Action.REVIEW_INVALID:
+        order.is_valid, order.invalid_reason = False, data.reason
+    elif action == Action.ESCALATE:
+        order.escalation_level += 1
+    elif action == Action.CALLBACK_SATISFIED:
+        order.satisfied = True
+    elif action == Action.CALLBACK_UNSATISFIED:
+        order.satisfied = False
+        order.reopen_count += 1
+        order.closed_at = None
+    if action in (Action.REPLY, Action.RESOLVE_AT_ONCE):
+        order.replied_at = now
+    if data.message:
+        kind = "reply" if action != Action.REVIEW_INVALID else "progress"
+        session.add(
+            OrderNote(order_id=order.id, at=now, author_id=actor.id, kind=kind, body=data.message)
+        )
+    order.status = target
+    if rules.is_closed(target):
+        order.closed_at = now
+    order.updated_at = now
+    changes = {
+        f: [_plain(before[f]), _plain(getattr(order, f))]
+        for f in TRACKED
+        if before[f] != getattr(order, f)
+    }
+    _record(session, order, actor, action, current, changes, reason=data.reason)
+    try:
+        session.flush()
+    except StaleDataError as exc:  # someone else updated the row between our read and write
+        raise StaleVersion() from exc
+
+
+def _require(needed: bool, value: str | None, field: str, zh: str) -> None:
+    if needed and not (value and value.strip()):
+        raise ValidationFailed(
+            f"此操作需要填写{zh}", f"This action requires {field}", code=f"{field}_required"
+        )
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _record(
+    session: Session,
+    order: WorkOrder,
+    actor: Staff,
+    action: Action,
+    from_status: Status | None,
+    changes: dict[str, Any],
+    *,
+    reason: str | None,
+) -> None:
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            at=clock.now(),
+            actor_id=actor.id,
+            action=action,
+            from_status=from_status,
+            to_status=order.status,
+            reason=reason,
+            changes=changes,
+        )
+    )
+
+
+def add_note(session: Session, actor: Staff, number: str, data: NoteIn) -> OrderNote:
+    """An internal note, or a progress message told to the customer (WO-2)."""
+    order = get_order(session, number)
+    note = OrderNote(
+        order_id=order.id, at=clock.now(), author_id=actor.id, kind=data.kind, body=data.body
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
+# --- scheduled sweeps -------------------------------------------------------------------
+
+
+def archive_unanswered_callbacks(
+    session: Session, actor: Staff, older_than: timedelta, limit: int = 500
+) -> int:
+    """Archive orders whose call-back got no answer within the allowed time (WO-1)."""
+    cutoff = clock.now() - older_than
+    stale = session.scalars(
+        select(WorkOrder)
+        .where(WorkOrder.status == Status.CALLBACK, WorkOrder.updated_at < cutoff)
+        .order_by(WorkOrder.id)
+        .limit(limit)
+    ).all()
+    for order in stale:
+        _apply(
+            session,
+            order,
+            actor,
+            Action.ARCHIVE,
+            TransitionIn(version=order.version, reason="回访超时未应答 / call-back unanswered"),
+        )
+    return len(stale)
+
+
+def purge_idempotency_records(session: Session, older_than: timedelta) -> int:
+    cutoff = clock.now() - older_than
+    rows = session.scalars(
+        select(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)
+    ).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)

@@ -1,0 +1,109 @@
+"""Test fixtures: every database test runs on SQLite, and on PostgreSQL when TELCODESK_TEST_PG
+is set (a server URL such as ``postgresql+psycopg://postgres@127.0.0.1:5432``; CI sets it).
+
+Each engine gets a fresh, migrated database for the session; rows are cleared between tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from telcodesk import clock
+from telcodesk.app import create_app
+from telcodesk.config import Settings
+from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
+from telcodesk.models import Base
+from tests.factories import World, build_world
+
+PG_SERVER = os.environ.get("TELCODESK_TEST_PG")
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_SERVER:
+        return
+    skip = pytest.mark.skip(reason="TELCODESK_TEST_PG not set")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        upgrade(url)
+        yield url
+        return
+    assert PG_SERVER
+    name = f"telcodesk_test_{os.getpid()}"
+    admin = create_engine(f"{PG_SERVER.rstrip('/')}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{PG_SERVER.rstrip('/')}/{name}"
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = create_db_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+def _clear(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    yield make_session_factory(engine)
+    clock.set_clock(None)
+    _clear(engine)
+
+
+@pytest.fixture
+def world(factory: sessionmaker[Session]) -> World:
+    """A small organisation: HQ, a province, two cities, staff and customers."""
+    with unit_of_work(factory) as session:
+        return build_world(session)
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, worker_interval_s=3600)
+
+
+@pytest.fixture
+def client(settings: Settings, factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def login(client: TestClient, username: str, password: str = "Passw0rd!") -> dict[str, str]:
+    res = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert res.status_code == 200, res.text
+    return {"Authorization": f"Bearer {res.json()['access_token']}"}
+
+
+@pytest.fixture
+def agent(client: TestClient, world: World) -> dict[str, str]:
+    """Bearer headers of a hotline agent of Guangzhou."""
+    return login(client, world.agent.username)

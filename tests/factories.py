@@ -1,0 +1,56 @@
+"""Test data built through the service layer (no hand-written rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from telcodesk.customers import service as customers
+from telcodesk.customers.models import Customer
+from telcodesk.customers.schemas import CustomerIn
+from telcodesk.org import service as org
+from telcodesk.org.models import Staff
+from telcodesk.org.roles import Role, UnitKind
+from telcodesk.workorders import service as orders
+
+PASSWORD = "Passw0rd!"
+
+
+@dataclass
+class World:
+    agent: Staff
+    handler: Staff
+    supervisor: Staff
+    other_city_agent: Staff
+    system: Staff
+    customer: Customer
+    vip: Customer
+
+
+def build_world(session: Session) -> World:
+    orders.seed_categories(session)
+    hq = org.ensure_unit(session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000")
+    gd = org.ensure_unit(session, code="GD", name="广东省", kind=UnitKind.PROVINCE, region_code="440000", parent=hq)
+    gz = org.ensure_unit(session, code="GZ", name="广州", kind=UnitKind.CITY, region_code="440100", parent=gd)
+    sz = org.ensure_unit(session, code="SZ", name="深圳", kind=UnitKind.CITY, region_code="440300", parent=gd)
+
+    def staff(username: str, name: str, unit, role: Role) -> Staff:  # type: ignore[no-untyped-def]
+        return org.create_staff(session, username=username, display_name=name, password=PASSWORD,
+                                unit=unit, role=role)
+
+    world = World(
+        agent=staff("gz.agent", "李小红", gz, Role.HOTLINE_AGENT),
+        handler=staff("gz.handler", "王建国", gz, Role.COMPLAINT_HANDLER),
+        supervisor=staff("gd.supervisor", "陈主管", gd, Role.SUPERVISOR),
+        other_city_agent=staff("sz.agent", "赵敏", sz, Role.HALL_AGENT),
+        system=staff("system", "系统", hq, Role.HQ_ADMIN),
+        customer=customers.create_customer(
+            session, CustomerIn(name="张三", phone="13800138000"), default_city="440100"
+        ),
+        vip=customers.create_customer(
+            session, CustomerIn(name="钱多多", phone="13900139000", tier="gold"),  # type: ignore[arg-type]
+            default_city="440300",
+        ),
+    )
+    return world
