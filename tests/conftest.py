@@ -14,14 +14,20 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from argon2 import PasswordHasher
+
 from telcodesk import clock
 from telcodesk.app import create_app
 from telcodesk.config import Settings
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
 from telcodesk.models import Base
+from telcodesk.org import security
 from tests.factories import World, build_world
 
 PG_SERVER = os.environ.get("TELCODESK_TEST_PG")
+
+# Real argon2id, at the lowest cost: tests create many accounts and logins.
+security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
@@ -35,7 +41,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         upgrade(url)

@@ -31,13 +31,20 @@ class World:
 def build_world(session: Session) -> World:
     orders.seed_categories(session)
     hq = org.ensure_unit(session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000")
-    gd = org.ensure_unit(session, code="GD", name="广东省", kind=UnitKind.PROVINCE, region_code="440000", parent=hq)
-    gz = org.ensure_unit(session, code="GZ", name="广州", kind=UnitKind.CITY, region_code="440100", parent=gd)
-    sz = org.ensure_unit(session, code="SZ", name="深圳", kind=UnitKind.CITY, region_code="440300", parent=gd)
+    gd = org.ensure_unit(
+        session, code="GD", name="广东省", kind=UnitKind.PROVINCE, region_code="440000", parent=hq
+    )
+    gz = org.ensure_unit(
+        session, code="GZ", name="广州", kind=UnitKind.CITY, region_code="440100", parent=gd
+    )
+    sz = org.ensure_unit(
+        session, code="SZ", name="深圳", kind=UnitKind.CITY, region_code="440300", parent=gd
+    )
 
     def staff(username: str, name: str, unit, role: Role) -> Staff:  # type: ignore[no-untyped-def]
-        return org.create_staff(session, username=username, display_name=name, password=PASSWORD,
-                                unit=unit, role=role)
+        return org.create_staff(
+            session, username=username, display_name=name, password=PASSWORD, unit=unit, role=role
+        )
 
     world = World(
         agent=staff("gz.agent", "李小红", gz, Role.HOTLINE_AGENT),
@@ -49,7 +56,8 @@ def build_world(session: Session) -> World:
             session, CustomerIn(name="张三", phone="13800138000"), default_city="440100"
         ),
         vip=customers.create_customer(
-            session, CustomerIn(name="钱多多", phone="13900139000", tier="gold"),  # type: ignore[arg-type]
+            session,
+            CustomerIn(name="钱多多", phone="13900139000", tier="gold"),  # type: ignore[arg-type]
             default_city="440300",
         ),
     )

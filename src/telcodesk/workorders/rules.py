@@ -85,6 +85,8 @@ _ACTIVE = (S.REVIEWED, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_CUSTOMER)
 
 # The lifecycle as an explicit table: (from, action) -> to. Anything absent is illegal.
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    # One-touch resolution: a consultation or query answered at once (service checks the type).
+    (S.REGISTERED, A.RESOLVE_AT_ONCE): S.ARCHIVED,
     (S.REGISTERED, A.REVIEW_VALID): S.REVIEWED,
     (S.REGISTERED, A.REVIEW_INVALID): S.INVALID,
     (S.REVIEWED, A.ASSIGN): S.ASSIGNED,
