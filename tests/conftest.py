@@ -10,11 +10,10 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
-
-from argon2 import PasswordHasher
 
 from telcodesk import clock
 from telcodesk.app import create_app

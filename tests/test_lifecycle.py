@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -77,7 +79,7 @@ def test_random_sequences_keep_history_equal_to_successful_transitions(
         events = orders.history(session, order)
         assert len(events) == 1 + succeeded  # the registration, then each successful transition
         assert events[-1].to_status == order.status
-        for prev, nxt in zip(events, events[1:], strict=False):
+        for prev, nxt in itertools.pairwise(events):
             assert nxt.from_status == prev.to_status
         # 首问负责制 (CH-3): the first-contact owner never changes, whoever handles the order.
         assert order.first_contact_owner_id == world.agent.id
