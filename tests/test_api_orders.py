@@ -1,4 +1,4 @@
-"""Work-order API: happy paths, idempotency, stale versions and every kind of bad input (WO-1, WO-2)."""
+"""Work-order API: lifecycle, idempotency, stale versions, every kind of bad input (WO-1/2)."""
 
 from __future__ import annotations
 
