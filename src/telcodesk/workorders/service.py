@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from telcodesk import clock
@@ -268,6 +268,10 @@ def list_orders(
     stmt = filter_orders(session, f)
     if cursor:
         stmt = stmt.where(WorkOrder.id < decode_cursor(cursor))
+    # Owners and handlers in one extra query, not one per row.
+    stmt = stmt.options(
+        selectinload(WorkOrder.first_contact_owner), selectinload(WorkOrder.handler)
+    )
     rows = list(session.scalars(stmt.order_by(WorkOrder.id.desc()).limit(limit + 1)).unique())
     more = len(rows) > limit
     rows = rows[:limit]

@@ -1,0 +1,151 @@
+"""The console in a real headless Chromium (Debian's package, driven by Playwright).
+
+An agent logs in, registers an order with the phone lookup and category picker, and takes it
+through every stage to the archive (WO-1), the first-contact owner staying put (CH-3).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from telcodesk.app import create_app
+from telcodesk.config import Settings
+from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
+from tests.factories import PASSWORD, build_world
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="no Chromium"
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'console.db'}"
+    upgrade(url)
+    with unit_of_work(make_session_factory(create_db_engine(url))) as session:
+        build_world(session)
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_register_and_archive_an_order(server: str, browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    page.goto(f"{server}/console/orders")
+    expect(page).to_have_url(f"{server}/login")  # console pages need a session
+
+    page.fill("#username", "gz.agent")
+    page.fill("#password", "wrong-password")
+    page.click("button[type=submit]")
+    expect(page.get_by_role("alert")).to_contain_text("用户名或密码错误")
+
+    page.fill("#username", "gz.agent")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("工单查询")
+
+    page.click("#nav-new")
+    page.fill("#customer_phone", "13800138000")
+    expect(page.locator("#matches")).to_contain_text("张三")  # htmx lookup by phone
+    page.select_option("#type", "complaint")
+    page.select_option("#channel", "hotline")
+    page.select_option("#category_code", "network.broadband.drops")
+    page.fill("#subject", "家中宽带频繁掉线")
+    page.fill("#description", "近一周晚上每半小时掉线一次，重启光猫无效。")
+    page.click("#submit-order")
+
+    status = page.locator("#order-status")
+    expect(status).to_have_attribute("data-status", "registered")
+    number = page.locator("h1").inner_text().split(" ")[0]
+    assert number.startswith("WO")
+    expect(page.locator("#owner")).to_contain_text("gz.agent")
+
+    def do(action: str, **fields: str) -> None:
+        form = page.locator(f"form[data-action={action}]")
+        details = form.locator("xpath=..")
+        if not details.evaluate("d => d.open"):
+            details.locator("summary").click()
+        for name, value in fields.items():
+            field = form.locator(f"[name={name}]")
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+        form.locator("button[type=submit]").click()
+
+    do("review_valid")
+    expect(status).to_have_attribute("data-status", "reviewed")
+    do("assign", handler="gz.handler")
+    expect(status).to_have_attribute("data-status", "assigned")
+    expect(page.locator("#handler")).to_contain_text("gz.handler")
+    do("start")
+    do("suspend", reason="等待客户确认上门时间")
+    expect(status).to_have_attribute("data-status", "waiting_customer")
+    do("resume")
+    do("reply", message="已更换光猫，线路测试正常。")
+    expect(status).to_have_attribute("data-status", "replied")
+    do("start_callback")
+    do("callback_satisfied")
+    expect(status).to_have_attribute("data-status", "archived")
+    expect(page.locator("#owner")).to_contain_text("gz.agent")  # 首问负责人 unchanged
+    timeline = page.locator("#timeline li")
+    expect(timeline).to_have_count(10)  # 9 stage changes + the reply to the customer
+
+    # The order shows in the list with its final state, and the console switches language.
+    page.goto(f"{server}/console/orders?q={number}")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    page.click("#lang-switch")
+    expect(page.locator("h1")).to_have_text("Orders")
+    page.screenshot(path=str(tmp_path / "orders.png"))
+    page.close()
