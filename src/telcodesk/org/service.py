@@ -114,15 +114,18 @@ def open_session(session: Session, staff: Staff, *, kind: str, hours: int) -> st
 
 
 def staff_for_token(session: Session, token: str, *, kind: str) -> Staff | None:
-    row = session.scalar(
-        select(AuthSession).where(
-            AuthSession.token_hash == token_digest(token), AuthSession.kind == kind
+    # One query per request: the token's staff member, if the token is live.
+    return session.scalar(
+        select(Staff)
+        .join(AuthSession, AuthSession.staff_id == Staff.id)
+        .where(
+            AuthSession.token_hash == token_digest(token),
+            AuthSession.kind == kind,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > clock.now(),
+            Staff.active,
         )
     )
-    if row is None or row.revoked_at is not None or row.expires_at <= clock.now():
-        return None
-    staff = session.get(Staff, row.staff_id)
-    return staff if staff is not None and staff.active else None
 
 
 def close_session(session: Session, token: str) -> None:

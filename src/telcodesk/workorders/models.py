@@ -93,6 +93,8 @@ class OrderEvent(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[Staff] = relationship(lazy="joined")
+    # Lets the registration write order, history and idempotency record in one flush.
+    order: Mapped[WorkOrder] = relationship()
 
 
 class OrderNote(Base):
@@ -122,3 +124,5 @@ class IdempotencyRecord(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    order: Mapped[WorkOrder] = relationship()

@@ -159,7 +159,6 @@ def register_order(
         updated_at=now,
     )
     session.add(order)
-    session.flush()
     _record(session, order, actor, Action.REGISTER, None, {}, reason=None)
     if idempotency_key:
         session.add(
@@ -167,11 +166,11 @@ def register_order(
                 staff_id=actor.id,
                 key=idempotency_key,
                 request_hash=request_hash(data),
-                order_id=order.id,
+                order=order,
                 created_at=now,
             )
         )
-        session.flush()
+    session.flush()
     if data.resolve_now:
         assert data.resolution is not None
         _apply(
@@ -391,7 +390,7 @@ def _record(
 ) -> None:
     session.add(
         OrderEvent(
-            order_id=order.id,
+            order=order,
             at=clock.now(),
             actor_id=actor.id,
             action=action,

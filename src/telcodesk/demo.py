@@ -1,0 +1,847 @@
+"""Demo data: a Guangdong organisation, its staff, customers and realistic work orders.
+
+Everything goes through the service layer, so every order carries the same history rows a
+real one would (norm WO-2) and its first-contact owner is whoever registered it (CH-3).
+Orders are registered at past times through the injectable clock.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from telcodesk import clock
+from telcodesk.customers import service as customers
+from telcodesk.customers.models import Customer
+from telcodesk.customers.schemas import CustomerIn, CustomerType, Tier
+from telcodesk.db import Base, unit_of_work
+from telcodesk.org import service as org
+from telcodesk.org.models import OrgUnit, Staff
+from telcodesk.org.roles import Role, UnitKind
+from telcodesk.worker import SYSTEM_USERNAME
+from telcodesk.workorders import service as workorders
+from telcodesk.workorders.models import WorkOrder
+from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
+from telcodesk.workorders.schemas import OrderCreate, TransitionIn
+
+DEMO_PROVINCE_CODE = "440000"
+CUSTOMERS = 2000
+DAYS = 60
+BATCH = 200
+A, S, T = Action, Status, OrderType
+
+
+@dataclass
+class DemoSummary:
+    units: int
+    staff: int
+    customers: int
+    orders_added: int
+    orders_total: int
+
+
+# --- organisation and staff -------------------------------------------------------------
+
+# City key: (region code, name, halls as (district, region code), districts for addresses,
+# landline area code, staff names: hall1, hall2, duty manager, remote1, remote2, supervisor).
+CITIES = {
+    "gz": (
+        "440100",
+        "广州",
+        [("天河", "440106"), ("越秀", "440104")],
+        "天河区 越秀区 海珠区 白云区 番禺区",
+        "020",
+        "陈晓琳 黄志伟 李国栋 吴嘉欣 张伟明 刘建军",
+    ),
+    "sz": (
+        "440300",
+        "深圳",
+        [("福田", "440304"), ("南山", "440305")],
+        "福田区 南山区 宝安区 龙岗区",
+        "0755",
+        "王思颖 赵俊豪 孙立新 马晓东 胡婉婷 郭振宇",
+    ),
+    "fs": (
+        "440600",
+        "佛山",
+        [("禅城", "440604"), ("南海", "440605")],
+        "禅城区 南海区 顺德区",
+        "0757",
+        "潘丽贞 高志豪 梁嘉慧 罗伟强 邓秀英 何国华",
+    ),
+}
+CITY_KEY = {v[0]: k for k, v in CITIES.items()}
+HOTLINE = [f"hotline{i:02d}" for i in range(1, 7)]
+COMPLAINT = [f"complaint{i:02d}" for i in range(1, 4)]
+
+
+def _units() -> list[tuple[str, str, UnitKind, str, str]]:
+    """(code, name, kind, region, parent code), parents first."""
+    units = [
+        ("GD", "广东省分公司", UnitKind.PROVINCE, DEMO_PROVINCE_CODE, "HQ"),
+        ("GD-10000", "广东10000号客服中心", UnitKind.CALL_CENTRE, DEMO_PROVINCE_CODE, "GD"),
+        ("GD-CMP", "省投诉处理中心", UnitKind.COMPLAINT_CENTRE, DEMO_PROVINCE_CODE, "GD"),
+    ]
+    for key, (region, name, halls, *_) in CITIES.items():
+        code = key.upper()
+        units.append((code, f"{name}市分公司", UnitKind.CITY, region, "GD"))
+        for i, (district, hall_region) in enumerate(halls, 1):
+            units.append(
+                (f"{code}-H{i}", f"{name}{district}营业厅", UnitKind.HALL, hall_region, code)
+            )
+        # Remote seats process what the province dispatches and chase departments (CH-4).
+        units.append((f"{code}-RS", f"{name}远程坐席", UnitKind.DEPARTMENT, region, code))
+    return units
+
+
+def _staff() -> list[tuple[str, str, Role, str]]:
+    """(username, display name, role, unit code) of every demo account."""
+    staff = [
+        ("admin.hq", "周建华", Role.HQ_ADMIN, "HQ"),
+        ("admin.gd", "梁志强", Role.PROVINCE_ADMIN, "GD"),
+        ("auditor", "何丽萍", Role.AUDITOR, "GD"),
+        ("cc.supervisor", "林晓燕", Role.SUPERVISOR, "GD-10000"),
+        ("quality01", "罗敏", Role.QUALITY_INSPECTOR, "GD-10000"),
+        ("kb.editor", "郑雅琴", Role.KNOWLEDGE_EDITOR, "GD-10000"),
+        ("cmp.supervisor", "谢振华", Role.SUPERVISOR, "GD-CMP"),
+    ]
+    staff += [
+        (u, n, Role.HOTLINE_AGENT, "GD-10000")
+        for u, n in zip(HOTLINE, "邓丽娟 冯少华 曾美玲 彭俊杰 苏晓雯 蔡志明".split(), strict=True)
+    ]
+    staff += [
+        (u, n, Role.COMPLAINT_HANDLER, "GD-CMP")
+        for u, n in zip(COMPLAINT, "许文静 杨海涛 朱丽华".split(), strict=True)
+    ]
+    for key, city in CITIES.items():
+        names, c = city[5].split(), key.upper()
+        staff += [
+            (f"{key}.hall1", names[0], Role.HALL_AGENT, f"{c}-H1"),
+            (f"{key}.hall2", names[1], Role.HALL_AGENT, f"{c}-H2"),
+            (f"{key}.manager", names[2], Role.HALL_MANAGER, f"{c}-H1"),
+            (f"{key}.remote1", names[3], Role.COMPLAINT_HANDLER, f"{c}-RS"),
+            (f"{key}.remote2", names[4], Role.COMPLAINT_HANDLER, f"{c}-RS"),
+            (f"{key}.supervisor", names[5], Role.SUPERVISOR, c),
+        ]
+    return staff
+
+
+def ensure_reference_data(session: Session) -> OrgUnit:
+    """HQ unit, the category tree and the ``system`` account the worker acts as. Idempotent."""
+    workorders.seed_categories(session)
+    hq = org.ensure_unit(
+        session, code="HQ", name="中国电信集团客服总部", kind=UnitKind.HQ, region_code="100000"
+    )
+    if session.scalar(select(Staff.id).where(Staff.username == SYSTEM_USERNAME)) is None:
+        # Nobody logs in as system; its password is random and never shown.
+        org.create_staff(
+            session,
+            username=SYSTEM_USERNAME,
+            display_name="系统作业",
+            password=secrets.token_urlsafe(32),
+            unit=hq,
+            role=Role.HQ_ADMIN,
+        )
+    return hq
+
+
+def demo_accounts(session: Session) -> list[tuple[str, str, str, str]]:
+    """(username, display_name, role, unit name) of the demo staff, for `serve` to print."""
+    plan = [username for username, *_ in _staff()]
+    found = {s.username: s for s in session.scalars(select(Staff).where(Staff.username.in_(plan)))}
+    return [
+        (s.username, s.display_name, s.role, s.unit.name)
+        for s in (found.get(u) for u in plan)
+        if s is not None
+    ]
+
+
+# --- customers --------------------------------------------------------------------------
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁郑谢宋唐许邓冯韩曾彭蔡潘钟"
+SURNAME_W = [10, 10, 9, 8, 8, 6, 6, 5, 5, 4] + [2] * (len(SURNAMES) - 10)
+GIVEN = "伟芳娜敏静丽强磊洋艳勇军杰娟涛明超秀霞平刚桂英华玉萍红建国志文辉晓燕俊峰婷雪琳嘉欣宇浩"
+FIRMS = "恒达 华信 新锐 宏图 粤海 正通 博远 嘉禾 联创 金穗 美城 华南".split()
+TRADES = "科技 贸易 物流 电子 餐饮管理 建材 家具 陶瓷 医疗器械 教育咨询".split()
+PREFIXES = {"189": 20, "133": 15, "153": 15, "180": 15, "177": 10, "199": 10, "138": 8, "139": 7}
+
+
+def _customer_inputs(seed: int) -> list[CustomerIn]:
+    rng, seen, out = random.Random(seed), set[str](), list[CustomerIn]()
+    while len(out) < CUSTOMERS:
+        phone = (
+            rng.choices(list(PREFIXES), list(PREFIXES.values()))[0] + f"{rng.randrange(10**8):08d}"
+        )
+        if phone in seen:
+            continue
+        seen.add(phone)
+        key = rng.choices(list(CITIES), [45, 35, 20])[0]
+        region, city_name, _, _, area, _ = CITIES[key]
+        kind = rng.choices(list(CustomerType), [85, 10, 5])[0]
+        name = rng.choices(SURNAMES, SURNAME_W)[0] + "".join(
+            rng.sample(GIVEN, rng.choice([1, 2, 2]))
+        )
+        if kind == CustomerType.ENTERPRISE:
+            name = f"{city_name}市{rng.choice(FIRMS)}{rng.choice(TRADES)}有限公司"
+        tier_w = [40, 25, 25, 10] if kind == CustomerType.ENTERPRISE else [75, 13, 8, 4]
+        landline = kind != CustomerType.INDIVIDUAL and rng.random() < 0.7
+        alt = f"{area}-{rng.randrange(2, 9)}{rng.randrange(10**7):07d}" if landline else None
+        out.append(
+            CustomerIn(
+                name=name,
+                phone=phone,
+                alt_phone=alt,
+                type=kind,
+                city_code=region,
+                tier=rng.choices(list(Tier), tier_w)[0],
+            )
+        )
+    return out
+
+
+# --- order texts (type category / subjects separated by ~ / description / =resolution) ----
+
+TEXTS = """
+fault network.broadband.drops
+  家中宽带频繁掉线~宽带晚上经常断网~宽带每天掉线好几次
+  {who}{ago}晚上8点后宽带每隔半小时掉线一次，已重启光猫无效，要求上门检修。地址：{addr}。
+fault network.broadband.no_access
+  宽带无法上网~光猫LOS灯亮红灯~宽带完全上不了网
+  {who}{ago}宽带无法上网，光猫LOS灯红色闪烁，手机电脑都连不上，要求尽快修复。地址：{addr}。
+fault network.broadband.speed
+  宽带速率不达标~千兆宽带测速只有几十兆
+  {who}办理的千兆宽带{ago}测速只有50M左右，网线直连电脑也一样，要求检测线路。地址：{addr}。
+fault network.coverage.no_signal
+  室内手机无信号~家里手机显示无服务
+  {who}在{addr}室内手机显示无服务，{ago}一直如此，走到楼下才恢复，影响正常通话。
+fault network.coverage.weak_signal
+  手机信号弱~小区信号只有一格
+  {who}{addr}手机信号只有一格，{ago}明显变差，经常打不通电话，要求优化覆盖。
+fault network.call.dropped
+  通话经常掉线~打电话中途断线
+  {who}{ago}通话中频繁掉话，通话超过两三分钟就断，更换手机测试仍一样。
+fault network.call.noise
+  通话有杂音~通话有电流声
+  {who}{ago}拨打和接听电话都有明显杂音和回声，对方也反映听不清。
+fault network.call.one_way
+  通话单通~对方听不到我说话
+  {who}{ago}拨打电话时经常出现单通，能听到对方但对方听不到，重启手机无效。
+fault network.data.slow
+  手机上网速度慢~5G网速很慢
+  {who}在{addr}使用5G上网，{ago}网页和视频加载很慢，测速不到5M。
+fault network.data.no_access
+  手机无法上网~流量开着却上不了网
+  {who}{ago}手机数据流量已打开但无法上网，套餐流量充足，也未欠费。
+fault network.fixed
+  固话无拨号音~家里座机打不出去
+  {who}家中固话{ago}拿起听筒没有拨号音，无法拨打和接听电话。地址：{addr}。
+fault terminal.repair
+  光猫故障要求更换~IPTV机顶盒无法开机
+  {who}家中设备{ago}指示灯全灭，断电重启无效，要求上门更换。地址：{addr}。
+complaint billing.charges
+  对本月话费有异议~话费突然增加
+  {who}本月话费比平时多出{amt}元，本人没有额外消费，要求核查详单并退还多收费用。
+complaint billing.data_fees
+  流量费用异议~套餐内流量未用完却扣费
+  {who}{plan}内含流量尚未用完，却被收取套餐外流量费{amt}元，要求解释并退费。
+complaint billing.plan_mismatch
+  套餐资费与宣传不符~办理时承诺的优惠未兑现
+  {who}办理{plan}时营业员承诺每月减免30元，但{ago}账单均未体现优惠，要求按承诺执行。
+complaint billing.uninformed
+  扣费未告知~莫名被扣费
+  {who}发现账户被扣除{amt}元，事先未收到任何短信通知，要求说明扣费原因。
+complaint billing.suspension
+  已缴费仍被停机~欠费停机有异议
+  {who}已于前天通过手机营业厅缴费{amt}元，但号码仍处于停机状态，影响工作，要求立即复机。
+complaint billing.invoice
+  发票开具有误~无法开具电子发票
+  {who}需要报销，但手机营业厅开具的电子发票抬头有误，多次修改未成功。
+complaint vas.unsolicited
+  未经同意订购增值业务~被开通{vas}
+  {who}每月被扣{vas}费用{amt}元，本人从未订购也未收到二次确认短信，要求退订并全额退费。
+complaint vas.unsubscribe
+  增值业务退订困难~{vas}无法退订
+  {who}多次发送短信退订{vas}均未成功，每月仍在扣费，要求立即退订。
+complaint vas.sp_charges
+  第三方SP扣费~账单出现不明代收费
+  {who}账单中出现第三方代收费{amt}元，不清楚是什么业务，要求查明并退费。
+complaint service.attitude
+  营业员服务态度差~工作人员态度生硬
+  {who}{ago}到{hall}办理业务，营业员态度冷淡、不耐烦，解释不清楚，要求道歉。
+complaint service.hall_queue
+  营业厅排队时间过长~营业厅只开两个窗口
+  {who}{ago}到{hall}办理补卡，排队超过一小时，只开放两个窗口，要求改进。
+complaint service.hotline
+  10000号难以接通~热线人工长时间排队
+  {who}{ago}多次拨打10000号转人工，等待超过20分钟仍未接通。
+complaint service.promise
+  承诺回电未兑现~承诺上门未到
+  {who}此前客服承诺24小时内回电处理，至今未有任何回复，要求给出说法。
+complaint service.overdue
+  故障报修多日未处理~工单超时未解决
+  {who}{ago}报修宽带故障，至今已超过三天仍无人上门，严重影响家中老人和小孩使用。
+complaint marketing.false_ads
+  虚假宣传~宣传的优惠无法兑现
+  {who}在{hall}办理{plan}时被告知免费送宽带，入网后才发现需另外收费，认为属于虚假宣传。
+complaint marketing.harassment.call
+  营销电话骚扰~频繁接到推销电话
+  {who}{ago}每天接到多个推销套餐的电话，已明确拒绝仍继续拨打，要求停止营销外呼。
+complaint marketing.harassment.sms
+  营销短信骚扰~营销短信过多
+  {who}{ago}每天收到多条营销短信，回复退订无效，要求屏蔽所有营销短信。
+complaint security.leak
+  个人信息疑似泄露~入网后频繁接到陌生推销电话
+  {who}刚在{hall}办理新号码，第二天就接到多个陌生推销电话，怀疑个人信息被泄露。
+complaint security.fraud
+  收到诈骗短信~举报诈骗电话
+  {who}收到冒充客服的短信，称积分即将清零并附链接，担心被骗，要求核实并处理。
+complaint security.real_name
+  名下多出不明号码~实名登记有误
+  {who}通过一证通查发现名下多出一个本人未办理的号码，要求核查并注销。
+complaint transaction.failed
+  业务办理失败但已扣费~套餐办理失败
+  {who}{ago}在手机营业厅办理业务时提示失败，但已扣费{amt}元，业务未生效，要求处理。
+complaint transaction.porting
+  携号转网受阻~无法获取携转授权码
+  {who}申请携号转网，短信均提示存在未到期合约，但本人合约已到期，要求核实。
+complaint network.broadband.drops
+  宽带多次报修仍掉线~宽带问题反复出现
+  {who}宽带{ago}反复掉线，已报修两次，维修人员上门后仅好了两天，要求彻底解决。
+complaint network.coverage.weak_signal
+  小区信号差多次反映未解决
+  {who}所在{addr}信号长期很差，多次反映均未改善，要求给出明确整改时间。
+consultation enquiry.tariff
+  咨询5G套餐资费~咨询套餐升级~咨询宽带续约优惠
+  客户咨询{plan}的月费、包含的流量和通话分钟数，以及办理方式。
+  =已介绍{plan}资费内容和办理渠道，客户表示清楚。
+consultation enquiry.coverage
+  咨询宽带能否安装~咨询小区千兆覆盖
+  客户咨询{addr}能否安装千兆宽带，以及安装周期。
+  =经查询该地址已覆盖千兆光纤，已告知办理渠道及预计安装时间。
+consultation enquiry.rules
+  咨询补卡所需材料~咨询国际漫游开通~咨询过户办理条件
+  客户咨询办理该业务需要携带的证件、费用和办理渠道。
+  =已告知需携带本人有效身份证件原件到营业厅办理，以及相关费用。
+consultation enquiry.points
+  咨询积分兑换~咨询积分有效期
+  客户咨询积分可以兑换哪些礼品和话费，以及积分有效期。
+  =已告知积分兑换规则及有效期，并指导在手机营业厅兑换。
+query enquiry.bill
+  查询本月话费~查询话费余额~查询上月账单明细
+  客户要求查询{month}话费及消费明细。
+  =已查询并告知客户{month}消费{amt}元，详单已通过短信发送。
+query enquiry.points
+  查询积分余额~查询即将到期积分
+  客户要求查询当前可用积分及即将到期的积分。
+  =已查询告知当前可用积分及到期时间。
+query enquiry.progress
+  查询工单处理进度~查询报修进度
+  客户来电查询此前报修或投诉的处理进度。
+  =已查询告知当前处理进度和预计完成时间。
+transaction transaction.plan_change
+  申请变更套餐~申请升级为{plan}
+  客户申请将现有套餐变更为{plan}，要求次月生效，已核对身份证件。
+transaction transaction.failed
+  申请补换SIM卡~申请号码过户~申请停机保号
+  客户申请办理该业务，需后台核实资料后处理，已核对身份证件并留存复印件。
+transaction transaction.cancel
+  申请宽带拆机~申请注销副卡
+  客户因搬家申请办理拆机，已约定回收光猫时间。地址：{addr}。
+transaction transaction.porting
+  申请携号转网授权码~查询携号转网资格
+  客户申请查询携号转网资格并获取授权码。
+suggestion service.hall_queue
+  建议营业厅周末增加窗口
+  客户建议{hall}周末高峰期增加办理窗口，并开放线上预约取号。
+suggestion service.hotline
+  建议热线增加粤语服务~建议优化语音导航
+  客户反映10000号语音导航层级太多，建议增加直接转人工选项及粤语服务。
+suggestion enquiry.rules
+  建议APP增加账单导出功能
+  客户建议手机营业厅增加按月导出电子账单的功能，方便报销。
+retention transaction.porting
+  客户要求携号转网~拟携号转出
+  客户表示其他运营商资费更便宜，要求办理携号转网，需挽留维系并记录离网原因。
+retention transaction.cancel
+  客户要求宽带销户~要求注销号码
+  客户{ago}对宽带速率不满意，要求销户，需挽留维系并记录离网原因。
+appeal billing.charges
+  工信部申诉转办：话费争议
+  用户向广东省通信管理局申诉，称被多收话费{amt}元，向我司投诉后15天内未获答复。
+appeal vas.unsolicited
+  申诉转办：增值业务扣费
+  用户经通信管理局申诉，称被未经同意订购{vas}，要求全额退费并道歉。
+appeal service.overdue
+  申诉转办：投诉处理不满意
+  用户对我司投诉处理结果不满意，已向通信管理局申诉，要求重新处理。
+"""
+
+# Replies to the customer, by order type or top-level category.
+REPLIES = {
+    "network": "已安排装维人员上门检测，更换入户光纤接头后恢复正常，客户确认可用。~"
+    "经排查为附近基站故障，已修复并告知客户。~已完成线路测试和参数优化，复测正常。",
+    "terminal": "已上门更换设备，测试正常，客户确认。",
+    "billing": "经核查详单，费用为套餐外通话和流量产生，已逐项向客户解释。~"
+    "经核查确属计费差错，已退还{amt}元并向客户致歉。",
+    "vas": "已为客户退订全部增值业务并退还{amt}元，已向客户致歉。~已协调第三方退款并关闭代收费功能。",
+    "service": "已核实情况并对相关人员批评教育，已向客户致歉。~已与客户沟通整改措施，客户表示理解。",
+    "marketing": "已将客户号码加入营销免打扰名单，并向客户致歉。",
+    "security": "已核实并处理，已提醒客户注意防范诈骗，切勿点击不明链接。",
+    "transaction": "业务已办理完成，已短信告知客户。~已核实处理，业务已生效。",
+    "enquiry": "已详细答复客户。",
+    "retention": "经沟通客户接受优惠方案，暂不离网。~客户坚持离网，已按流程办理并记录离网原因。",
+    "suggestion": "感谢客户建议，已转相关部门研究改进。",
+    "appeal": "已按通信管理局要求核查处理，已向用户答复并报送处理结果。",
+}
+FILL = {
+    "who": "客户反映~客户来电称~用户表示~客户称",
+    "ago": "近一周~近三天~本月以来~昨天起~这两天~近半个月~上周开始",
+    "plan": "5G畅享129元套餐~融合169元套餐~5G畅享199元套餐~天翼畅享99元套餐~千兆宽带融合套餐",
+    "vas": "视频会员~彩铃~游戏包~阅读包~天气预报短信",
+    "month": "本月~上月~近三个月",
+}
+ESTATES = "翠湖花园 锦绣华庭 碧桂园 星河湾 万科城 保利花园 中海名都 南湖新村".split()
+EXTRAS = [
+    "",
+    "",
+    "",
+    "客户情绪较急，要求尽快回复。",
+    "客户为老年人，请耐心解释。",
+    "客户要求处理后短信告知。",
+]
+INVALID = [
+    ("重复受理：同一问题已有在途工单", "您反映的问题已有工单在处理中，我们会按原工单尽快答复您。"),
+    ("客户误操作提交，无实际诉求", "经与您核实无需处理，本单已关闭，如有需要欢迎再次联系10000号。"),
+    ("非我司业务范围", "您反映的问题不属于我司业务范围，建议向相关单位咨询，感谢理解。"),
+]
+SUSPEND = [
+    "等待客户提供缴费凭证",
+    "客户暂不在家，约定周末上门",
+    "等待客户补充详细地址",
+    "等待客户提供截图",
+]
+TRANSFER = ["非本单位职责，转相关单位处理", "涉及跨区域业务，转属地单位处理"]
+ESCALATE = [
+    "超时未解决，客户情绪激动，升级处理",
+    "客户表示将向通信管理局申诉，升级至省投诉处理中心",
+]
+UNSATISFIED = ["客户对处理结果不满意，要求重新处理", "客户反映问题仍未解决"]
+
+
+@dataclass(frozen=True)
+class _Text:
+    category: str
+    subjects: list[str]
+    description: str
+    resolution: str | None
+
+
+def _parse_texts(block: str) -> dict[OrderType, list[_Text]]:
+    entries: list[list[str]] = []
+    for line in block.strip().splitlines():
+        if line.startswith(" "):
+            entries[-1].append(line.strip())
+        else:
+            entries.append(line.split())
+    texts: dict[OrderType, list[_Text]] = {}
+    for kind, code, subjects, description, *rest in entries:
+        resolution = rest[0].removeprefix("=") if rest else None
+        texts.setdefault(OrderType(kind), []).append(
+            _Text(code, subjects.split("~"), description, resolution)
+        )
+    return texts
+
+
+ORDER_TEXTS = _parse_texts(TEXTS)
+
+
+# --- order plans ------------------------------------------------------------------------
+
+TYPE_W = {
+    T.COMPLAINT: 25,
+    T.FAULT: 20,
+    T.CONSULTATION: 25,
+    T.QUERY: 10,
+    T.TRANSACTION: 12,
+    T.SUGGESTION: 3,
+    T.RETENTION: 3,
+    T.APPEAL: 2,
+}
+CHANNEL_W = {
+    Channel.HOTLINE: 45,
+    Channel.HALL: 20,
+    Channel.APP: 12,
+    Channel.WEB: 8,
+    Channel.WECHAT: 7,
+    Channel.SMS: 3,
+    Channel.ACCOUNT_MANAGER: 3,
+    Channel.EMAIL: 1,
+    Channel.LETTER: 0.5,
+    Channel.CLUB: 0.5,
+}
+HOUR_W = [3, 8, 9, 8, 6, 5, 7, 8, 7, 6, 6, 5, 3]  # 08:00–20:59 Beijing time
+ALWAYS_ON = {Channel.HOTLINE, Channel.APP, Channel.WECHAT, Channel.WEB}  # 7×24, norm T-5
+FINAL = [
+    S.REGISTERED,
+    S.REVIEWED,
+    S.INVALID,
+    S.ASSIGNED,
+    S.IN_PROGRESS,
+    S.WAITING_CUSTOMER,
+    S.REPLIED,
+    S.CALLBACK,
+    S.ARCHIVED,
+]
+# Final-status weights (in FINAL's order) by the order's age in days: older ones are closed.
+# No call-back older than 7 days: the worker archives those (callback_timeout_days).
+BY_AGE = [
+    (1, [20, 10, 4, 14, 20, 8, 12, 6, 6]),
+    (3, [3, 3, 6, 8, 15, 8, 15, 10, 32]),
+    (7, [0.5, 0.5, 7, 3, 7, 5, 8, 9, 60]),
+    (DAYS + 1, [0, 0, 8, 0.5, 1.5, 1, 1.5, 0, 87.5]),
+]
+# Minutes between an action and the one before it (log-uniform between the bounds).
+GAP = {
+    A.REVIEW_VALID: (5, 240),
+    A.REVIEW_INVALID: (5, 120),
+    A.ASSIGN: (3, 120),
+    A.TRANSFER: (30, 1440),
+    A.START: (10, 480),
+    A.SUSPEND: (60, 1440),
+    A.RESUME: (240, 4320),
+    A.ESCALATE: (240, 2880),
+    A.REPLY: (120, 2880),
+    A.START_CALLBACK: (60, 2880),
+    A.CALLBACK_SATISFIED: (1, 15),
+    A.CALLBACK_UNSATISFIED: (1, 15),
+    A.ARCHIVE: (60, 2880),
+}
+ESCALATION_RATE = {T.COMPLAINT: 0.08, T.APPEAL: 0.25, T.FAULT: 0.03}
+
+
+@dataclass
+class _Plan:
+    at: datetime
+    type: OrderType
+    channel: Channel
+    customer: tuple[int, str, str, str]  # id, city code, tier, type
+    target: Status
+    resolve_now: bool = False
+    handler: str | None = None
+    owner: str = ""
+    fill: dict[str, str] = field(default_factory=dict)
+
+
+def _registration_time(rng: random.Random, now: datetime, channel: Channel) -> datetime:
+    """More on weekdays and in the daytime; hotline and online channels also at night (T-5)."""
+    today = clock.local(now).date()
+    days = [today - timedelta(days=d) for d in range(DAYS)]
+    weights = [1.0 if d.weekday() < 5 else 0.6 for d in days]
+    while True:
+        day: date = rng.choices(days, weights)[0]
+        hour = rng.choices(range(8, 21), HOUR_W)[0]
+        if channel in ALWAYS_ON and rng.random() < 0.03:
+            hour = rng.choice([0, 1, 6, 7, 21, 22, 23])
+        at = datetime.combine(
+            day, time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=clock.SHANGHAI
+        ).astimezone(UTC)
+        if at < now:
+            return at
+
+
+def _plan_orders(
+    rng: random.Random, n: int, now: datetime, custs: list[tuple[int, str, str, str]]
+) -> list[_Plan]:
+    regulars = custs[: len(custs) // 20]  # a few customers call again and again
+    enterprises = [c for c in custs if c[3] == CustomerType.ENTERPRISE]
+    members = [c for c in custs if c[2] in (Tier.GOLD, Tier.DIAMOND)]  # club members, BH-2
+    plans = []
+    for _ in range(n):
+        kind = rng.choices(list(TYPE_W), list(TYPE_W.values()))[0]
+        channel = rng.choices(list(CHANNEL_W), list(CHANNEL_W.values()))[0]
+        if kind == T.APPEAL:  # the regulator refers appeals in writing (T-6)
+            channel = rng.choice([Channel.LETTER, Channel.EMAIL])
+        pool = regulars if rng.random() < 0.15 else custs
+        if channel == Channel.ACCOUNT_MANAGER:
+            pool = enterprises
+        elif channel == Channel.CLUB:
+            pool = members
+        at = _registration_time(rng, now, channel)
+        age = (now - at) / timedelta(days=1)
+        weights = next(w for limit, w in BY_AGE if age < limit)
+        plans.append(_Plan(at, kind, channel, rng.choice(pool), rng.choices(FINAL, weights)[0]))
+    plans.sort(key=lambda p: p.at)
+    for plan in plans:
+        plan.resolve_now = plan.type in (T.CONSULTATION, T.QUERY) and rng.random() < 0.85
+    # The newest orders of every load show each final status, so the demo has them all.
+    for plan, status in zip(reversed(plans), FINAL, strict=False):
+        plan.target, plan.resolve_now = status, False
+    return plans
+
+
+def _path(rng: random.Random, plan: _Plan) -> list[Action]:
+    """The actions that take a registered order to its planned final status (WO-1)."""
+    target = plan.target
+    if target == S.INVALID:
+        return [A.REVIEW_INVALID]
+    steps = [A.REVIEW_VALID, A.ASSIGN]
+    if target == S.REGISTERED:
+        return []
+    if target == S.REVIEWED:
+        return steps[:1]
+    if rng.random() < 0.06:
+        steps.append(A.TRANSFER)
+    if target == S.ASSIGNED:
+        return steps
+    steps.append(A.START)
+    if rng.random() < ESCALATION_RATE.get(plan.type, 0):
+        steps += [A.ESCALATE, A.START]
+    if target == S.WAITING_CUSTOMER:
+        return [*steps, A.SUSPEND]
+    if rng.random() < 0.08:
+        steps += [A.SUSPEND, A.RESUME]
+    reopen = target in (S.IN_PROGRESS, S.ARCHIVED) and rng.random() < 0.06
+    if target == S.IN_PROGRESS and not reopen:
+        return steps
+    steps.append(A.REPLY)
+    if target == S.REPLIED:
+        return steps
+    if target == S.ARCHIVED and not reopen and rng.random() < 0.2:
+        return [*steps, A.ARCHIVE]  # no call-back needed
+    steps.append(A.START_CALLBACK)
+    if target == S.CALLBACK:
+        return steps
+    if reopen:  # an unsatisfied call-back reopens the order (WO-1)
+        steps.append(A.CALLBACK_UNSATISFIED)
+        if target == S.IN_PROGRESS:
+            return steps
+        steps += [A.REPLY, A.START_CALLBACK]
+    return [*steps, A.CALLBACK_SATISFIED if rng.random() < 0.85 else A.ARCHIVE]
+
+
+def _owner(rng: random.Random, plan: _Plan) -> str:
+    """Who receives the request on its channel, and so owns it (CH-3)."""
+    key = CITY_KEY[plan.customer[1]]
+    if plan.channel == Channel.HALL:
+        return rng.choice([f"{key}.hall1", f"{key}.hall2", f"{key}.manager"])
+    if plan.channel in (Channel.EMAIL, Channel.LETTER):
+        return rng.choice(COMPLAINT)
+    if plan.channel in (Channel.ACCOUNT_MANAGER, Channel.CLUB):
+        return f"{key}.manager"  # no account-manager role yet: the duty manager serves VIPs
+    return rng.choice(HOTLINE)
+
+
+def _handler(rng: random.Random, plan: _Plan) -> str:
+    key = CITY_KEY[plan.customer[1]]
+    remote = [f"{key}.remote1", f"{key}.remote2"]
+    if plan.type == T.APPEAL or (plan.type == T.COMPLAINT and rng.random() < 0.6):
+        return rng.choice(COMPLAINT)
+    if plan.type == T.RETENTION:
+        return f"{key}.manager"  # norm VA-3
+    if plan.type == T.SUGGESTION:
+        return rng.choice(["kb.editor", "cc.supervisor"])
+    return rng.choice(remote)
+
+
+def _step(rng: random.Random, plan: _Plan, action: Action) -> tuple[str, TransitionIn]:
+    """Who performs an action, and its inputs; updates the plan's current handler."""
+    key = CITY_KEY[plan.customer[1]]
+    desk = plan.type in (T.COMPLAINT, T.APPEAL)
+    data: dict[str, str] = {}
+    actor = plan.handler or ""
+    if action in (A.REVIEW_VALID, A.REVIEW_INVALID, A.ASSIGN):
+        actor = rng.choice([*COMPLAINT, "cmp.supervisor"]) if desk else f"{key}.supervisor"
+    if action == A.REVIEW_INVALID:  # explained to the customer (WO-1, 003 §4.2.2)
+        data["reason"], data["message"] = rng.choice(INVALID)
+    elif action == A.ASSIGN:
+        plan.handler = data["handler"] = _handler(rng, plan)
+    elif action == A.TRANSFER:
+        others = [u for u in [*COMPLAINT, f"{key}.remote1", f"{key}.remote2"] if u != plan.handler]
+        plan.handler = data["handler"] = rng.choice(others)
+        data["reason"] = rng.choice(TRANSFER)
+    elif action == A.ESCALATE:  # up to the provincial complaint centre (WO-3, CH-4)
+        up = "cmp.supervisor" if plan.handler in COMPLAINT else rng.choice(COMPLAINT)
+        plan.handler = data["handler"] = up
+        data["reason"] = rng.choice(ESCALATE)
+    elif action == A.SUSPEND:
+        data["reason"] = rng.choice(SUSPEND)
+    elif action == A.REPLY:
+        prefix = plan.type if plan.type in REPLIES else plan.fill["category"].split(".")[0]
+        data["message"] = rng.choice(REPLIES[prefix].split("~")).format(**plan.fill)
+    elif action in (A.START_CALLBACK, A.CALLBACK_SATISFIED, A.CALLBACK_UNSATISFIED):
+        actor = rng.choice([*HOTLINE, "quality01"])  # outbound call-backs, CC-4
+        if action == A.CALLBACK_UNSATISFIED:
+            data["reason"] = rng.choice(UNSATISFIED)
+    elif action == A.ARCHIVE:
+        actor, data["reason"] = plan.owner, "已答复客户，无需回访"
+    return actor, TransitionIn(version=1, **data)
+
+
+def _later(rng: random.Random, prev: datetime, action: Action, now: datetime) -> datetime:
+    """A plausible time for the next action: working hours, never in the future."""
+    lo, hi = GAP[action]
+    at = prev + timedelta(minutes=lo * (hi / lo) ** rng.random())
+    local = clock.local(at)
+    if local.hour >= 21 or local.hour < 8:  # staff act in the daytime
+        day = local.date() + timedelta(days=1 if local.hour >= 21 else 0)
+        morning = datetime.combine(day, time(8), tzinfo=clock.SHANGHAI).astimezone(UTC)
+        at = morning + timedelta(minutes=rng.uniform(0, 90))
+    return at if at < now else prev + (now - prev) * rng.uniform(0.2, 0.9)
+
+
+def _fill(rng: random.Random, plan: _Plan, text: _Text) -> dict[str, str]:
+    key = CITY_KEY[plan.customer[1]]
+    _, city_name, halls, districts, *_ = CITIES[key]
+    fill = {k: rng.choice(v.split("~")) for k, v in FILL.items()}
+    fill["addr"] = f"{rng.choice(districts.split())}{rng.choice(ESTATES)}{rng.randint(1, 30)}栋"
+    fill["hall"] = f"{city_name}{rng.choice(halls)[0]}营业厅"
+    fill["amt"] = f"{rng.randint(8, 380)}"
+    fill["category"] = text.category
+    return fill
+
+
+def _run(
+    rng: random.Random,
+    session: Session,
+    staff: dict[str, Staff],
+    plan: _Plan,
+    tick: _Clock,
+    now: datetime,
+) -> None:
+    text = rng.choice(ORDER_TEXTS[plan.type])
+    plan.fill = fill = _fill(rng, plan, text)
+    description = text.description.format(**fill)
+    if plan.type not in (T.CONSULTATION, T.QUERY):
+        description += rng.choice(EXTRAS)
+    tier = plan.customer[2]
+    priority = Priority.NORMAL
+    if plan.type == T.APPEAL or (plan.type == T.COMPLAINT and tier in (Tier.GOLD, Tier.DIAMOND)):
+        priority = Priority.HIGH
+    elif plan.type == T.SUGGESTION:
+        priority = Priority.LOW
+    elif rng.random() < 0.02:
+        priority = Priority.URGENT
+    data = OrderCreate(
+        type=plan.type,
+        channel=plan.channel,
+        customer_id=plan.customer[0],
+        subject=rng.choice(text.subjects).format(**fill),
+        description=description,
+        category_code=text.category,
+        priority=priority,
+        resolve_now=plan.resolve_now,
+        resolution=text.resolution.format(**fill) if plan.resolve_now and text.resolution else None,
+    )
+    plan.owner = _owner(rng, plan)
+    tick.at = plan.at
+    order, _ = workorders.register_order(session, staff[plan.owner], data)
+    if plan.resolve_now:
+        return
+    for action in _path(rng, plan):
+        actor, step = _step(rng, plan, action)
+        timeout = tick.at + timedelta(days=7, minutes=rng.uniform(1, 600))
+        if action == A.ARCHIVE and order.status == S.CALLBACK and timeout < now:
+            # Unanswered call-back: the worker archives it after callback_timeout_days (WO-1).
+            actor, step.reason = SYSTEM_USERNAME, "回访超时未应答 / call-back unanswered"
+            tick.at = timeout
+        else:
+            if action == A.ARCHIVE and order.status == S.CALLBACK:  # too recent to time out
+                action, step.reason = A.CALLBACK_SATISFIED, None
+            tick.at = _later(rng, tick.at, action, now)
+        step.version = order.version
+        workorders.transition(session, staff[actor], order.number, action, step)
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+class _Clock:
+    """The time the services see while the demo replays the past."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def _count(session: Session, model: type[Base]) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _ensure_org_and_people(session: Session, password: str, seed: int, tick: _Clock) -> None:
+    units = {"HQ": ensure_reference_data(session)}
+    for code, name, kind, region, parent in _units():
+        units[code] = org.ensure_unit(
+            session, code=code, name=name, kind=kind, region_code=region, parent=units[parent]
+        )
+    have = set(session.scalars(select(Staff.username)))
+    for username, name, role, unit in _staff():
+        if username not in have:
+            org.create_staff(
+                session,
+                username=username,
+                display_name=name,
+                password=password,
+                unit=units[unit],
+                role=role,
+            )
+    rng, phones = random.Random(seed), set(session.scalars(select(Customer.phone)))
+    start = tick.at
+    for data in _customer_inputs(seed):
+        if data.phone not in phones:  # customers joined over the past few years
+            tick.at = start - timedelta(days=rng.uniform(0, 1000))
+            customers.create_customer(session, data, default_city=data.city_code or "440100")
+
+
+def load_demo(
+    factory: sessionmaker[Session],
+    *,
+    orders: int = 5000,
+    password: str = "Demo@2026",
+    seed: int = 2026,
+    progress: Callable[[int], None] | None = None,
+) -> DemoSummary:
+    """Idempotent: creates the demo organisation, staff and customers if absent; then tops the
+    number of work orders up to `orders` (adds orders - existing, none if already enough).
+    `progress(n)` is called with the number of orders just added (for a progress bar)."""
+    now = clock.now()
+    tick = _Clock(now - timedelta(days=DAYS + 1))
+    clock.set_clock(tick)
+    try:
+        with unit_of_work(factory) as session:
+            _ensure_org_and_people(session, password, seed, tick)
+            existing = _count(session, WorkOrder)
+            custs = [
+                (c.id, c.city_code, c.tier, c.type)
+                for c in session.scalars(
+                    select(Customer).where(Customer.city_code.in_(CITY_KEY)).order_by(Customer.id)
+                )
+            ]
+        # Seeded by how many exist, so a top-up adds different (still repeatable) orders.
+        rng = random.Random(f"{seed}:{existing}")
+        plans = _plan_orders(rng, max(0, orders - existing), now, custs)
+        for start in range(0, len(plans), BATCH):
+            batch = plans[start : start + BATCH]
+            with unit_of_work(factory) as session:
+                staff = {s.username: s for s in session.scalars(select(Staff))}
+                for plan in batch:
+                    _run(rng, session, staff, plan, tick, now)
+            if progress:
+                progress(len(batch))
+    finally:
+        clock.set_clock(None)
+    with unit_of_work(factory) as session:
+        return DemoSummary(
+            _count(session, OrgUnit),
+            _count(session, Staff),
+            _count(session, Customer),
+            len(plans),
+            _count(session, WorkOrder),
+        )
