@@ -349,3 +349,57 @@ def test_openapi_documents_every_schema(client: TestClient) -> None:
         "orders_transition",
         "orders_history",
     } <= op_ids
+
+
+def test_console_pages_answer_4xx_on_bad_input(client: TestClient, world: World) -> None:
+    res = client.post(
+        "/login",
+        data={"username": world.agent.username, "password": "Passw0rd!"},
+        follow_redirects=False,
+    )
+    assert res.status_code == 303
+    assert client.get("/console/orders/WO20990101-000001").status_code == 404
+    assert (
+        client.get("/console/orders?status=lost").status_code == 200
+    )  # shown as an error on the page
+    assert client.post("/console/orders/new", data={"subject": ""}).status_code == 422
+    o = client.post(
+        "/console/orders/new",
+        data={
+            "customer_phone": "13800138000",
+            "customer_name": "张三",
+            "type": "complaint",
+            "channel": "hotline",
+            "subject": "话费异议",
+            "form_token": "f1",
+        },
+        follow_redirects=False,
+    )
+    assert o.status_code == 303
+    number = o.headers["location"].rsplit("/", 1)[1]
+    assert (
+        client.post(f"/console/orders/{number}/act/teleport", data={"version": "1"}).status_code
+        == 422
+    )
+    assert (
+        client.post(f"/console/orders/{number}/act/reply", data={"version": "1"}).status_code == 409
+    )
+    assert (
+        client.post(f"/console/orders/{number}/act/review_valid", data={"version": "x"}).status_code
+        == 422
+    )
+    assert client.post(f"/console/orders/{number}/notes", data={"body": ""}).status_code == 422
+    # Submitting the same form twice (double click) registers one order.
+    again = client.post(
+        "/console/orders/new",
+        data={
+            "customer_phone": "13800138000",
+            "customer_name": "张三",
+            "type": "complaint",
+            "channel": "hotline",
+            "subject": "话费异议",
+            "form_token": "f1",
+        },
+        follow_redirects=False,
+    )
+    assert again.headers["location"].endswith(number)

@@ -16,7 +16,7 @@ from telcodesk import clock
 from telcodesk.customers import service as customers
 from telcodesk.customers.schemas import CustomerIn
 from telcodesk.deps import SESSION_COOKIE, DbDep, SettingsDep, console_staff_or_none
-from telcodesk.errors import DomainError, ValidationFailed
+from telcodesk.errors import DomainError, NotFound, ValidationFailed
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.web.i18n import LANGS, pick, text
@@ -316,7 +316,12 @@ def _detail(
 
 @router.get("/console/orders/{number}", response_class=HTMLResponse)
 def order_detail(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    return _detail(request, staff, db, number)
+    try:
+        return _detail(request, staff, db, number)
+    except NotFound as exc:
+        return render(
+            request, "error.html", staff, status=404, heading=error_text(exc, lang_of(request))
+        )
 
 
 @router.post("/console/orders/{number}/act/{action}", response_model=None)
