@@ -12,6 +12,7 @@ from telcodesk.customers.schemas import CustomerIn
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.roles import Role, UnitKind
+from telcodesk.sla import service as sla
 from telcodesk.workorders import service as orders
 
 PASSWORD = "Passw0rd!"
@@ -30,6 +31,7 @@ class World:
 
 def build_world(session: Session) -> World:
     orders.seed_categories(session)
+    sla.seed_policies(session)
     hq = org.ensure_unit(session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000")
     gd = org.ensure_unit(
         session, code="GD", name="广东省", kind=UnitKind.PROVINCE, region_code="440000", parent=hq

@@ -32,8 +32,10 @@ def new_order(session: Session, world: World, **kw: object) -> str:
     return order.number
 
 
-def inputs_for(action: Action, world: World) -> dict[str, str]:
-    data: dict[str, str] = {}
+def inputs_for(action: Action, world: World) -> dict[str, object]:
+    data: dict[str, object] = {}
+    if action == Action.EXTEND:
+        data["extend_by"] = 1
     if action in rules.REASON_REQUIRED:
         data["reason"] = "原因说明"
     if action in rules.CUSTOMER_TEXT_REQUIRED:
@@ -87,7 +89,10 @@ def test_random_sequences_keep_history_equal_to_successful_transitions(
 
 
 def walk(
-    factory: sessionmaker[Session], world: World, number: str, *steps: tuple[Action, dict[str, str]]
+    factory: sessionmaker[Session],
+    world: World,
+    number: str,
+    *steps: tuple[Action, dict[str, object]],
 ) -> None:
     for action, extra in steps:
         with unit_of_work(factory) as session:

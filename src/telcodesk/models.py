@@ -1,8 +1,12 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from telcodesk.audit.models import AuditRecord
+from telcodesk.calendar.models import CalendarOverride
 from telcodesk.customers.models import Customer
 from telcodesk.db import Base
+from telcodesk.notify.models import Notification
 from telcodesk.org.models import AuthSession, OrgUnit, Staff
+from telcodesk.sla.models import OrderClock, SlaEvent, SlaPolicy
 from telcodesk.workorders.models import (
     Category,
     IdempotencyRecord,
@@ -12,14 +16,20 @@ from telcodesk.workorders.models import (
 )
 
 __all__ = [
+    "AuditRecord",
     "AuthSession",
     "Base",
+    "CalendarOverride",
     "Category",
     "Customer",
     "IdempotencyRecord",
+    "Notification",
+    "OrderClock",
     "OrderEvent",
     "OrderNote",
     "OrgUnit",
+    "SlaEvent",
+    "SlaPolicy",
     "Staff",
     "WorkOrder",
 ]

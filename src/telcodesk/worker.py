@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
 from telcodesk.org import service as org
+from telcodesk.sla import service as sla
 from telcodesk.workorders import service as orders
 
 log = logging.getLogger("telcodesk.worker")
@@ -29,6 +30,8 @@ class Job:
     name: str
     description: str
     run: Callable[[Session, Settings], int]
+    # Batches: run again, each time in a new transaction, while a batch comes back full.
+    batch: int | None = None
 
 
 def _archive_callbacks(session: Session, settings: Settings) -> int:
@@ -44,9 +47,23 @@ def _purge_idempotency(session: Session, settings: Settings) -> int:
     )
 
 
+SLA_BATCH = 1000
+
+
+def _sla_sweep(session: Session, settings: Settings) -> int:
+    system = org.get_staff_by_username(session, SYSTEM_USERNAME)
+    return sla.sweep(session, system, limit=SLA_BATCH).clocks
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
+        Job(
+            "sla_sweep",
+            "时限预警、超时与升级 / SLA warnings, breaches, escalation (T-2, WO-3)",
+            _sla_sweep,
+            batch=SLA_BATCH,
+        ),
         Job(
             "archive_unanswered_callbacks",
             "归档回访超时未应答的工单 / archive unanswered call-backs (WO-1)",
@@ -69,9 +86,13 @@ class Worker:
         self._thread: threading.Thread | None = None
 
     def run_job(self, name: str) -> int:
-        job = JOBS[name]
-        with unit_of_work(self.factory) as session:
-            return job.run(session, self.settings)
+        job, total = JOBS[name], 0
+        while True:
+            with unit_of_work(self.factory) as session:
+                done = job.run(session, self.settings)
+            total += done
+            if job.batch is None or done < job.batch or self._stop.is_set():
+                return total
 
     def sweep(self) -> dict[str, int | str]:
         """Run every job once; a failing job is logged and the others still run."""

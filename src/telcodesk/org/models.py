@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telcodesk.db import Base, UTCDateTime
@@ -22,6 +22,11 @@ class OrgUnit(Base):
     name: Mapped[str] = mapped_column(String(100))
     # GB/T 2260 administrative code of the region the unit serves.
     region_code: Mapped[str] = mapped_column(String(6))
+    # Business hours used by the SLA clocks (T-3, T-4, T-5): local "HH:MM", or both None for
+    # 24 hours; workdays_only for back offices that close on weekends and holidays.
+    open_time: Mapped[str | None] = mapped_column(String(5))
+    close_time: Mapped[str | None] = mapped_column(String(5))
+    workdays_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
 

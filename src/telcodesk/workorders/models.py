@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,9 @@ from telcodesk.customers.models import Customer
 from telcodesk.db import Base, UTCDateTime
 from telcodesk.org.models import Staff
 from telcodesk.workorders.rules import public_number
+
+if TYPE_CHECKING:
+    from telcodesk.sla.models import OrderClock
 
 
 class Category(Base):
@@ -62,6 +65,7 @@ class WorkOrder(Base):
     category: Mapped[Category | None] = relationship(lazy="joined")
     first_contact_owner: Mapped[Staff] = relationship(foreign_keys=[first_contact_owner_id])
     handler: Mapped[Staff | None] = relationship(foreign_keys=[handler_id])
+    clocks: Mapped[list[OrderClock]] = relationship("OrderClock", viewonly=True)
 
     # Optimistic locking: every UPDATE checks and bumps the version.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

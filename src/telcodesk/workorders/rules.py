@@ -78,6 +78,7 @@ class Action(StrEnum):
     CALLBACK_SATISFIED = "callback_satisfied"
     CALLBACK_UNSATISFIED = "callback_unsatisfied"
     ARCHIVE = "archive"
+    EXTEND = "extend"  # more time to resolve, told to the customer (T-2)
 
 
 S, A = Status, Action
@@ -103,6 +104,8 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.CALLBACK, A.CALLBACK_SATISFIED): S.ARCHIVED,
     # An unsatisfied call-back reopens the order with its handler (WO-1).
     (S.CALLBACK, A.CALLBACK_UNSATISFIED): S.IN_PROGRESS,
+    # An extension keeps the state; it moves the resolution deadline (T-2).
+    **{(s, A.EXTEND): s for s in _ACTIVE},
     # Archive without a call-back answer (customer unreachable, or no call-back needed).
     (S.REPLIED, A.ARCHIVE): S.ARCHIVED,
     (S.CALLBACK, A.ARCHIVE): S.ARCHIVED,
@@ -113,12 +116,24 @@ ONE_TOUCH_TYPES = frozenset({OrderType.CONSULTATION, OrderType.QUERY})
 
 # Actions that must say why (kept in the history, WO-2).
 REASON_REQUIRED = frozenset(
-    {A.REVIEW_INVALID, A.SUSPEND, A.TRANSFER, A.ESCALATE, A.CALLBACK_UNSATISFIED, A.ARCHIVE}
+    {
+        A.REVIEW_INVALID,
+        A.SUSPEND,
+        A.TRANSFER,
+        A.ESCALATE,
+        A.CALLBACK_UNSATISFIED,
+        A.ARCHIVE,
+        A.EXTEND,
+    }
 )
 # Actions that need a target handler.
 HANDLER_REQUIRED = frozenset({A.ASSIGN, A.TRANSFER})
 # Actions whose text goes to the customer (the reply or the explanation of invalidity).
-CUSTOMER_TEXT_REQUIRED = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE})
+CUSTOMER_TEXT_REQUIRED = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.EXTEND})
+
+# Which SLA clocks an action stops (T-2): the first response, and the result given.
+STOPS_RESPONSE = frozenset({A.START, A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.ARCHIVE})
+STOPS_RESOLUTION = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.ARCHIVE})
 
 
 def next_status(current: Status, action: Action) -> Status | None:
@@ -168,6 +183,15 @@ ACTION_LABELS: dict[Action, Label] = {
     A.CALLBACK_SATISFIED: Label("回访满意", "Call-back: satisfied"),
     A.CALLBACK_UNSATISFIED: Label("回访不满意(重开)", "Call-back: unsatisfied (reopen)"),
     A.ARCHIVE: Label("归档", "Archive"),
+    A.EXTEND: Label("延期(已告知客户)", "Extend (customer told)"),
+}
+
+# History rows written by the SLA worker and calendar changes (not lifecycle actions).
+EVENT_LABELS: dict[str, Label] = {
+    **{a.value: label for a, label in ACTION_LABELS.items()},
+    "sla_warning": Label("时限预警", "SLA warning"),
+    "sla_breach": Label("超时告警", "SLA breach"),
+    "sla_recomputed": Label("时限重算", "Deadline recomputed"),
 }
 
 TYPE_LABELS: dict[OrderType, Label] = {

@@ -59,6 +59,9 @@ class TransitionIn(Strict):
     message: str | None = Field(
         default=None, max_length=4000, description="Text given to the customer (reply, explanation)"
     )
+    extend_by: float | None = Field(
+        default=None, gt=0, le=365, description="extend: more time, in the resolution clock's unit"
+    )
 
 
 class NoteIn(Strict):

@@ -23,6 +23,7 @@ from telcodesk.customers.models import Customer
 from telcodesk.errors import IllegalTransition, NotFound, StaleVersion, ValidationFailed
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
+from telcodesk.sla import service as sla
 from telcodesk.workorders import rules
 from telcodesk.workorders.models import (
     Category,
@@ -159,7 +160,17 @@ def register_order(
         updated_at=now,
     )
     session.add(order)
-    _record(session, order, actor, Action.REGISTER, None, {}, reason=None)
+    # The clocks count in the registering unit's hours and calendar (T-2, T-3).
+    policy = sla.start_clocks(session, order, actor.unit_id)
+    _record(
+        session,
+        order,
+        actor,
+        Action.REGISTER,
+        None,
+        {"sla_policy": policy.code if policy else None},
+        reason=None,
+    )
     if idempotency_key:
         session.add(
             IdempotencyRecord(
@@ -355,16 +366,49 @@ def _apply(
     if rules.is_closed(target):
         order.closed_at = now
     order.updated_at = now
-    changes = {
+    _flush(session)  # the order's clocks are read below
+    clock_changes = _move_clocks(session, order, action, data, now)
+    changes = clock_changes | {
         f: [_plain(before[f]), _plain(getattr(order, f))]
         for f in TRACKED
         if before[f] != getattr(order, f)
     }
     _record(session, order, actor, action, current, changes, reason=data.reason)
+    _flush(session)
+
+
+def _flush(session: Session) -> None:
     try:
         session.flush()
     except StaleDataError as exc:  # someone else updated the row between our read and write
         raise StaleVersion() from exc
+
+
+def _move_clocks(
+    session: Session, order: WorkOrder, action: Action, data: TransitionIn, now: datetime
+) -> dict[str, Any]:
+    """Stop, pause, resume or extend the SLA clocks as the action means (T-2, WO-1)."""
+    changes: dict[str, Any] = {}
+    stopped = {
+        k
+        for k, stops in (("response", rules.STOPS_RESPONSE), ("resolution", rules.STOPS_RESOLUTION))
+        if action in stops
+    }
+    if stopped:
+        changes |= sla.stop(session, order, stopped, now)
+    if action == Action.SUSPEND:
+        sla.pause(session, order, now)
+    elif action == Action.RESUME:
+        changes |= sla.resume(session, order, now)
+    elif action == Action.CALLBACK_UNSATISFIED:
+        changes |= sla.reopen(session, order, now)
+    elif action == Action.EXTEND:
+        if not data.extend_by:
+            raise ValidationFailed(
+                "延期需要填写延长时长", "extend_by is required", code="extend_by_required"
+            )
+        changes |= sla.extend(session, order, data.extend_by)
+    return changes
 
 
 def _require(needed: bool, value: str | None, field: str, zh: str) -> None:

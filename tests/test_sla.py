@@ -1,0 +1,269 @@
+"""SLA clocks on real databases: deadlines at registration, pauses, extensions, the sweep's
+warnings, breaches and escalation — each exactly once (T-1, T-2, WO-3, CH-4)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from telcodesk import clock
+from telcodesk.db import unit_of_work
+from telcodesk.notify.models import Notification
+from telcodesk.org import service as org
+from telcodesk.org.roles import Role
+from telcodesk.sla import service as sla
+from telcodesk.sla.models import OrderClock, SlaEvent
+from telcodesk.workorders import service as orders
+from telcodesk.workorders.rules import Action
+from telcodesk.workorders.schemas import OrderCreate, TransitionIn
+from tests.factories import World
+
+BJ = timedelta(hours=8)
+
+
+def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
+    """A Beijing wall-clock time as UTC."""
+    return datetime(y, m, d, hh, mm, tzinfo=UTC) - BJ
+
+
+def freeze(t: datetime) -> None:
+    clock.set_clock(lambda: t)
+
+
+def register(factory: sessionmaker[Session], world: World, when: datetime, **kw: object) -> str:
+    freeze(when)
+    data = {
+        "type": "complaint",
+        "channel": "hotline",
+        "customer_id": world.customer.id,
+        "subject": "话费异议",
+        "category_code": "billing.charges",
+        **kw,
+    }
+    with unit_of_work(factory) as session:
+        order, _ = orders.register_order(session, world.agent, OrderCreate.model_validate(data))
+        return order.number
+
+
+def clocks(factory: sessionmaker[Session], number: str) -> dict[str, OrderClock]:
+    with unit_of_work(factory) as session:
+        return sla.clocks_of(session, orders.get_order(session, number).id)
+
+
+def act(
+    factory: sessionmaker[Session],
+    world: World,
+    number: str,
+    action: Action,
+    when: datetime,
+    **extra: object,
+) -> None:
+    freeze(when)
+    with unit_of_work(factory) as session:
+        o = orders.get_order(session, number)
+        orders.transition(
+            session, world.handler, number, action, TransitionIn(version=o.version, **extra)
+        )
+
+
+def test_complaint_deadlines_follow_the_2026_national_day_calendar(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    # Registered Wed 30 Sep 2026 10:00: Oct 1–7 are off, so 3 working days end Fri 9 Oct...
+    # ...no: Oct 8 (Thu), Oct 9 (Fri), Oct 10 (Sat, make-up working day) -> Sat 10 Oct 10:00.
+    number = register(factory, world, at(2026, 9, 30, 10))
+    c = clocks(factory, number)
+    assert c["response"].due_at == at(2026, 10, 1, 10)  # 24 calendar hours (T-2)
+    assert c["resolution"].due_at == at(2026, 10, 10, 10)  # 3 working days (T-2)
+
+
+def test_policy_choice_by_type_and_category(factory: sessionmaker[Session], world: World) -> None:
+    fault = register(
+        factory, world, at(2026, 11, 2, 9), type="fault", category_code="network.broadband.drops"
+    )
+    general = register(factory, world, at(2026, 11, 2, 9), type="suggestion", category_code=None)
+    assert clocks(factory, fault)["resolution"].due_at == at(
+        2026, 11, 3, 9
+    )  # broadband fault: 24 h
+    assert clocks(factory, general)["resolution"].due_at == at(
+        2026, 11, 4, 9
+    )  # general: 48 h (T-1)
+
+
+def test_pause_moves_the_deadline_by_the_paused_working_time(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    number = register(factory, world, at(2026, 11, 2, 9))  # Monday
+    before = clocks(factory, number)["resolution"].due_at
+    assert before == at(2026, 11, 5, 9)
+    act(factory, world, number, Action.REVIEW_VALID, at(2026, 11, 2, 10))
+    act(factory, world, number, Action.ASSIGN, at(2026, 11, 2, 10), handler=world.handler.username)
+    act(factory, world, number, Action.START, at(2026, 11, 2, 11))
+    # Waiting for the customer from Friday 12:00 to Monday 12:00: only Friday's 12 h and
+    # Monday's 12 h are working time; the weekend is not counted.
+    act(factory, world, number, Action.SUSPEND, at(2026, 11, 6, 12), reason="等待客户提供账单")
+    assert clocks(factory, number)["resolution"].next_check_at is None  # a paused clock waits
+    act(factory, world, number, Action.RESUME, at(2026, 11, 9, 12))
+    assert clocks(factory, number)["resolution"].due_at == at(
+        2026, 11, 6, 9
+    )  # moved by 1 working day
+    with unit_of_work(factory) as session:
+        last = orders.history(session, orders.get_order(session, number))[-1]
+        assert last.changes["resolution_due_at"][1] == at(2026, 11, 6, 9).isoformat()
+
+
+def test_extension_needs_reason_and_customer_text(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    number = register(factory, world, at(2026, 11, 2, 9))
+    act(factory, world, number, Action.REVIEW_VALID, at(2026, 11, 2, 10))
+    with pytest.raises(Exception, match="reason|message"):
+        act(factory, world, number, Action.EXTEND, at(2026, 11, 2, 11), extend_by=2)
+    act(
+        factory,
+        world,
+        number,
+        Action.EXTEND,
+        at(2026, 11, 2, 11),
+        extend_by=2,
+        reason="需上门测试",
+        message="您的投诉需上门核查，办结时限延长 2 个工作日",
+    )
+    assert clocks(factory, number)["resolution"].due_at == at(
+        2026, 11, 9, 9
+    )  # +2 working days over a weekend
+
+
+def test_reply_in_time_records_met_and_late_records_breached(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    number = register(factory, world, at(2026, 11, 2, 9))
+    act(factory, world, number, Action.REVIEW_VALID, at(2026, 11, 2, 10))
+    act(factory, world, number, Action.ASSIGN, at(2026, 11, 2, 10), handler=world.handler.username)
+    act(factory, world, number, Action.START, at(2026, 11, 4, 10))  # 49 h: response late
+    act(
+        factory, world, number, Action.REPLY, at(2026, 11, 4, 11), message="已退费"
+    )  # within 3 working days
+    c = clocks(factory, number)
+    assert c["response"].met is False and c["resolution"].met is True
+    assert c["response"].next_check_at is None and c["resolution"].next_check_at is None
+
+
+def sweep(factory: sessionmaker[Session], world: World, when: datetime) -> sla.SweepResult:
+    freeze(when)
+    with unit_of_work(factory) as session:
+        return sla.sweep(session, org.get_staff_by_username(session, "system"))
+
+
+def test_warnings_then_breach_notify_up_the_chain_once(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    with unit_of_work(factory) as session:  # an upper level above the Guangdong supervisor
+        hq = org.get_unit_by_code(session, "HQ")
+        org.create_staff(
+            session,
+            username="hq.supervisor",
+            display_name="总部值班",
+            password="Passw0rd!",
+            unit=hq,
+            role=Role.SUPERVISOR,
+        )
+    number = register(factory, world, at(2026, 11, 2, 9))  # Monday; resolution due Thu 09:00
+    act(factory, world, number, Action.REVIEW_VALID, at(2026, 11, 2, 9, 30))
+    act(
+        factory,
+        world,
+        number,
+        Action.ASSIGN,
+        at(2026, 11, 2, 9, 30),
+        handler=world.handler.username,
+    )
+    act(factory, world, number, Action.START, at(2026, 11, 2, 10))
+    assert sweep(factory, world, at(2026, 11, 4, 8)).warnings == 0  # 64 % of 72 h
+    r = sweep(factory, world, at(2026, 11, 4, 15))  # 75 %: Wed 03:00 passed
+    assert (r.warnings, r.breaches) == (1, 0)
+    assert sweep(factory, world, at(2026, 11, 4, 15)).warnings == 0  # repeat-safe
+    r = sweep(factory, world, at(2026, 11, 5, 2))  # 90 %: Wed 21:48 passed
+    assert (r.warnings, r.breaches) == (1, 0)
+    r = sweep(factory, world, at(2026, 11, 5, 9, 1))
+    assert r.breaches == 1
+    with unit_of_work(factory) as session:
+        order = orders.get_order(session, number)
+        assert order.escalation_level == 1  # the breach escalates (WO-3)
+        events = session.scalars(
+            select(SlaEvent).where(SlaEvent.order_id == order.id).order_by(SlaEvent.stage)
+        ).all()
+        ids = {s.username: s.id for s in org.list_staff(session)}
+        assert [(e.kind, e.notified) for e in events] == [
+            ("warning", [ids["gz.handler"]]),  # the handler first
+            ("warning", [ids["gd.supervisor"]]),  # then the supervisor
+            ("breach", [ids["hq.supervisor"]]),  # then the level above (CH-4)
+        ]
+        assert session.scalar(select(func.count()).select_from(Notification)) == 3
+        actions = [e.action for e in orders.history(session, order)]
+        assert actions.count("sla_warning") == 2 and actions.count("sla_breach") == 1
+    assert sweep(factory, world, at(2026, 11, 20)).clocks == 0  # nothing left to fire
+
+
+def test_override_recomputes_open_deadlines(factory: sessionmaker[Session], world: World) -> None:
+    number = register(factory, world, at(2026, 11, 2, 9))
+    assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 5, 9)
+    with unit_of_work(factory) as session:  # Tuesday becomes a local holiday
+        moved = sla.set_override(session, world.supervisor, date(2026, 11, 3), False, "台风停工")
+    assert moved >= 1
+    assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)
+    with unit_of_work(factory) as session:
+        last = orders.history(session, orders.get_order(session, number))[-1]
+        assert last.action == "sla_recomputed"
+    with unit_of_work(factory) as session:  # ...and Saturday a working day
+        sla.set_override(session, world.supervisor, date(2026, 11, 7), True, "补班")
+    sla.clear_caches()
+    assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)  # Sat after the due
+
+
+def test_late_december_order_gets_2027_deadline(
+    factory: sessionmaker[Session], world: World
+) -> None:
+    number = register(factory, world, at(2026, 12, 30, 15))  # Wed; 2027 falls back to weekends
+    due = clocks(factory, number)["resolution"].due_at
+    assert due > at(2027, 1, 1)
+
+
+@pytest.mark.postgresql
+def test_two_workers_fire_each_stage_once(
+    factory: sessionmaker[Session], world: World, db_url: str
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("row locks with SKIP LOCKED are PostgreSQL's")
+    numbers = [register(factory, world, at(2026, 11, 2, 9)) for _ in range(60)]
+    freeze(at(2026, 11, 20))
+    results: list[sla.SweepResult] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        while True:
+            with unit_of_work(factory) as session:
+                r = sla.sweep(session, org.get_staff_by_username(session, "system"), limit=7)
+            results.append(r)
+            if r.clocks == 0:
+                return
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with unit_of_work(factory) as session:
+        per_order = session.execute(
+            select(SlaEvent.order_id, func.count()).group_by(SlaEvent.order_id)
+        ).all()
+        assert len(per_order) == len(numbers)
+        assert all(count == 6 for _, count in per_order)  # 2 clocks × (2 warnings + breach)
+        levels = {orders.get_order(session, n).escalation_level for n in numbers}
+        assert levels == {1}
+    assert sum(r.breaches for r in results) == 2 * len(numbers)
