@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk import clock
 from telcodesk.db import unit_of_work
+from telcodesk.errors import ValidationFailed
 from telcodesk.notify.models import Notification
 from telcodesk.org import service as org
 from telcodesk.org.roles import Role
@@ -121,7 +122,7 @@ def test_extension_needs_reason_and_customer_text(
 ) -> None:
     number = register(factory, world, at(2026, 11, 2, 9))
     act(factory, world, number, Action.REVIEW_VALID, at(2026, 11, 2, 10))
-    with pytest.raises(Exception, match="reason|message"):
+    with pytest.raises(ValidationFailed, match=r"reason|message"):
         act(factory, world, number, Action.EXTEND, at(2026, 11, 2, 11), extend_by=2)
     act(
         factory,
