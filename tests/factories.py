@@ -25,6 +25,7 @@ class World:
     supervisor: Staff
     other_city_agent: Staff
     system: Staff
+    admin: Staff
     customer: Customer
     vip: Customer
 
@@ -54,6 +55,7 @@ def build_world(session: Session) -> World:
         supervisor=staff("gd.supervisor", "陈主管", gd, Role.SUPERVISOR),
         other_city_agent=staff("sz.agent", "赵敏", sz, Role.HALL_AGENT),
         system=staff("system", "系统", hq, Role.HQ_ADMIN),
+        admin=staff("gd.admin", "省管理员", gd, Role.PROVINCE_ADMIN),
         customer=customers.create_customer(
             session, CustomerIn(name="张三", phone="13800138000"), default_city="440100"
         ),

@@ -7,16 +7,20 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk import clock
+from telcodesk.audit import service as audit
 from telcodesk.db import unit_of_work
-from telcodesk.errors import ValidationFailed
+from telcodesk.errors import Forbidden, ValidationFailed
 from telcodesk.notify.models import Notification
 from telcodesk.org import service as org
 from telcodesk.org.roles import Role
+from telcodesk.sla import admin as sla_admin
 from telcodesk.sla import service as sla
+from telcodesk.sla import sweep as sla_sweep
 from telcodesk.sla.models import OrderClock, SlaEvent
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action
@@ -154,10 +158,10 @@ def test_reply_in_time_records_met_and_late_records_breached(
     assert c["response"].next_check_at is None and c["resolution"].next_check_at is None
 
 
-def sweep(factory: sessionmaker[Session], world: World, when: datetime) -> sla.SweepResult:
+def sweep(factory: sessionmaker[Session], world: World, when: datetime) -> sla_sweep.SweepResult:
     freeze(when)
     with unit_of_work(factory) as session:
-        return sla.sweep(session, org.get_staff_by_username(session, "system"))
+        return sla_sweep.sweep(session, org.get_staff_by_username(session, "system"))
 
 
 def test_warnings_then_breach_notify_up_the_chain_once(
@@ -214,14 +218,14 @@ def test_override_recomputes_open_deadlines(factory: sessionmaker[Session], worl
     number = register(factory, world, at(2026, 11, 2, 9))
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 5, 9)
     with unit_of_work(factory) as session:  # Tuesday becomes a local holiday
-        moved = sla.set_override(session, world.supervisor, date(2026, 11, 3), False, "台风停工")
+        moved = sla_admin.set_override(session, world.admin, date(2026, 11, 3), False, "台风停工")
     assert moved >= 1
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)
     with unit_of_work(factory) as session:
         last = orders.history(session, orders.get_order(session, number))[-1]
         assert last.action == "sla_recomputed"
     with unit_of_work(factory) as session:  # ...and Saturday a working day
-        sla.set_override(session, world.supervisor, date(2026, 11, 7), True, "补班")
+        sla_admin.set_override(session, world.admin, date(2026, 11, 7), True, "补班")
     sla.clear_caches()
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)  # Sat after the due
 
@@ -242,14 +246,14 @@ def test_two_workers_fire_each_stage_once(
         pytest.skip("row locks with SKIP LOCKED are PostgreSQL's")
     numbers = [register(factory, world, at(2026, 11, 2, 9)) for _ in range(60)]
     freeze(at(2026, 11, 20))
-    results: list[sla.SweepResult] = []
+    results: list[sla_sweep.SweepResult] = []
     barrier = threading.Barrier(2)
 
     def run() -> None:
         barrier.wait()
         while True:
             with unit_of_work(factory) as session:
-                r = sla.sweep(session, org.get_staff_by_username(session, "system"), limit=7)
+                r = sla_sweep.sweep(session, org.get_staff_by_username(session, "system"), limit=7)
             results.append(r)
             if r.clocks == 0:
                 return
@@ -268,3 +272,74 @@ def test_two_workers_fire_each_stage_once(
         levels = {orders.get_order(session, n).escalation_level for n in numbers}
         assert levels == {1}
     assert sum(r.breaches for r in results) == 2 * len(numbers)
+
+
+def test_only_admins_edit_the_calendar(factory: sessionmaker[Session], world: World) -> None:
+    with unit_of_work(factory) as session, pytest.raises(Forbidden):
+        sla_admin.set_override(session, world.supervisor, date(2026, 11, 3), False, "x")
+    with unit_of_work(factory) as session:
+        status = sla_admin.calendar_status(session, today=date(2026, 12, 1))
+        assert 2027 in status.uncovered_years and status.warning_zh and "2027" in status.warning_zh
+
+
+def test_sla_api_policies_overrides_and_at_risk(client: TestClient, world: World) -> None:
+    from tests.conftest import login
+
+    admin, agent = login(client, world.admin.username), login(client, world.agent.username)
+    policies = client.get("/api/v1/sla/policies", headers=agent).json()
+    assert {"complaint", "general", "fault-broadband"} <= {p["code"] for p in policies}
+    body = {
+        "code": "vas-complaint",
+        "name": "增值业务投诉 2 个工作日",
+        "match_type": "complaint",
+        "match_category": "vas",
+        "response_amount": 12,
+        "response_unit": "calendar_hours",
+        "resolution_amount": 2,
+        "resolution_unit": "working_days",
+    }
+    assert (
+        client.put("/api/v1/sla/policies/vas-complaint", json=body, headers=agent).status_code
+        == 403
+    )
+    res = client.put("/api/v1/sla/policies/vas-complaint", json=body, headers=admin)
+    assert res.status_code == 200, res.text
+    bad = client.put("/api/v1/sla/policies/x", json={**body, "warn_shares": [1.5]}, headers=admin)
+    assert bad.status_code == 422
+    assert (
+        client.put(
+            "/api/v1/sla/policies/x", json={**body, "response_unit": "fortnights"}, headers=admin
+        ).status_code
+        == 422
+    )
+    order = client.post(
+        "/api/v1/orders",
+        headers=agent,
+        json={
+            "type": "complaint",
+            "channel": "hotline",
+            "customer_id": world.customer.id,
+            "subject": "未经同意订购",
+            "category_code": "vas.unsolicited",
+        },
+    ).json()
+    resolution = next(d for d in order["deadlines"] if d["kind"] == "resolution")
+    assert resolution["unit"] == "working_days" and resolution["risk"] == "ok"
+    assert "工作日" in resolution["remaining_zh"]
+    res = client.put(
+        "/api/v1/calendar/overrides/2026-12-31",
+        json={"is_workday": False, "note": "地方假日"},
+        headers=admin,
+    )
+    assert res.status_code == 200 and res.json()["override"]["is_workday"] is False
+    assert (
+        client.put(
+            "/api/v1/calendar/overrides/2026-13-01", json={"is_workday": False}, headers=admin
+        ).status_code
+        == 422
+    )
+    assert client.get("/api/v1/sla/at-risk", headers=agent).status_code == 403
+    assert client.get("/api/v1/sla/at-risk", headers=admin).status_code == 200
+    with unit_of_work(client.app.state.db.factory) as session:  # type: ignore[attr-defined]
+        actions = [r.action for r in audit.recent(session)]
+        assert "sla_policy_saved" in actions and "calendar_override_set" in actions

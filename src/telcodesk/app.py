@@ -22,6 +22,7 @@ from telcodesk.db import create_db_engine, make_session_factory, require_migrate
 from telcodesk.deps import Database
 from telcodesk.errors import DomainError
 from telcodesk.org.api import router as auth_router
+from telcodesk.sla.api import router as sla_router
 from telcodesk.web.views import LoginRequired
 from telcodesk.web.views import router as console_router
 from telcodesk.worker import Worker
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.include_router(auth_router)
     app.include_router(orders_router)
     app.include_router(customers_router)
+    app.include_router(sla_router)
     app.include_router(console_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

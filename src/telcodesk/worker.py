@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
 from telcodesk.org import service as org
-from telcodesk.sla import service as sla
+from telcodesk.sla import sweep as sla
 from telcodesk.workorders import service as orders
 
 log = logging.getLogger("telcodesk.worker")

@@ -6,8 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from telcodesk.deps import ApiStaff, DbDep
+from telcodesk.sla import service as sla
+from telcodesk.sla.schemas import ClockOut
 from telcodesk.workorders import service
 from telcodesk.workorders.models import WorkOrder
 from telcodesk.workorders.rules import Action
@@ -36,9 +39,10 @@ IdempotencyKey = Annotated[
 ]
 
 
-def order_out(order: WorkOrder) -> OrderOut:
+def order_out(session: Session, order: WorkOrder) -> OrderOut:
     out = OrderOut.model_validate(order)
     out.allowed_actions = service.allowed_actions(order)
+    out.deadlines = [ClockOut.model_validate(v) for v in sla.view(session, order.clocks)]
     return out
 
 
@@ -55,7 +59,7 @@ def create_order(
             order, created = service.register_order(
                 session, staff, body, idempotency_key=idempotency_key
             )
-            out = order_out(order)
+            out = order_out(session, order)
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its order.
         if not idempotency_key:
@@ -64,7 +68,7 @@ def create_order(
             order = service.find_idempotent(session, staff, idempotency_key, body)  # type: ignore[assignment]
             if order is None:
                 raise
-            out, created = order_out(order), False
+            out, created = order_out(session, order), False
     if not created:
         response.status_code = 200
     return out
@@ -80,13 +84,13 @@ def list_orders(
 ) -> OrderPage:
     with db.uow() as session:
         orders, next_cursor = service.list_orders(session, filters, cursor=cursor, limit=limit)
-        return OrderPage(items=[order_out(o) for o in orders], next_cursor=next_cursor)
+        return OrderPage(items=[order_out(session, o) for o in orders], next_cursor=next_cursor)
 
 
 @router.get("/orders/{number}", response_model=OrderOut, operation_id="orders_get")
 def get_order(number: str, staff: ApiStaff, db: DbDep) -> OrderOut:
     with db.uow() as session:
-        return order_out(service.get_order(session, number))
+        return order_out(session, service.get_order(session, number))
 
 
 @router.post(
@@ -97,7 +101,7 @@ def transition(
 ) -> OrderOut:
     """Apply a lifecycle action (WO-1); 409 illegal_transition / stale_version on conflict."""
     with db.uow() as session:
-        return order_out(service.transition(session, staff, number, action, body))
+        return order_out(session, service.transition(session, staff, number, action, body))
 
 
 @router.get(

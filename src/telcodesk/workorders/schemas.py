@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from telcodesk.customers.schemas import REGION_PATTERN, CustomerIn, CustomerType, Tier
+from telcodesk.sla.schemas import ClockOut
 from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
 
 MAX_ID = 2**31 - 1  # keys are 32-bit on both engines; larger numbers are bad input, not a 500
@@ -121,6 +122,9 @@ class OrderOut(BaseModel):
     closed_at: datetime | None
     version: int
     allowed_actions: list[Action] = []
+    deadlines: list[ClockOut] = Field(
+        default=[], description="SLA clocks: response and resolution (T-2)"
+    )
 
 
 class OrderPage(BaseModel):

@@ -1,0 +1,89 @@
+"""SLA shapes: policies, overrides and the clocks shown on an order."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from telcodesk.calendar.rules import Unit
+from telcodesk.customers.schemas import REGION_PATTERN, Tier
+from telcodesk.workorders.rules import Channel, OrderType, Priority
+
+
+class PolicyIn(BaseModel):
+    """An SLA policy: empty match fields match anything; the most specific policy wins."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str = Field(min_length=1, max_length=100)
+    norm: str = Field(default="", max_length=20)
+    precedence: int = Field(default=100, ge=0, le=10_000)
+    active: bool = True
+    match_type: OrderType | None = None
+    match_category: str | None = Field(default=None, max_length=80)
+    match_priority: Priority | None = None
+    match_tier: Tier | None = None
+    match_channel: Channel | None = None
+    match_region: str | None = Field(default=None, pattern=REGION_PATTERN)
+    response_amount: float = Field(gt=0, le=10_000)
+    response_unit: Unit
+    resolution_amount: float = Field(gt=0, le=10_000)
+    resolution_unit: Unit
+    warn_shares: list[float] = Field(default=[0.75, 0.9], max_length=5)
+
+    @field_validator("warn_shares")
+    @classmethod
+    def _shares_below_one(cls, v: list[float]) -> list[float]:
+        if any(not 0 < s < 1 for s in v):
+            raise ValueError("warning shares must be between 0 and 1")
+        return sorted(set(v))
+
+
+class PolicyOut(PolicyIn):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    updated_at: datetime
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    is_workday: bool
+    note: str = Field(default="", max_length=200)
+    region_code: str = Field(default="000000", pattern=r"^[0-9]{6}$")
+
+
+class OverrideOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    day: date
+    region_code: str
+    is_workday: bool
+    note: str
+    updated_at: datetime
+
+
+class OverrideResult(BaseModel):
+    override: OverrideOut | None
+    deadlines_moved: int
+
+
+class ClockOut(BaseModel):
+    """A running or stopped SLA clock of an order (T-2)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    kind: str = Field(description="response | resolution")
+    due_at: datetime
+    risk: str = Field(description="ok | warning | breached | paused | met | missed")
+    unit: Unit
+    remaining_zh: str
+    remaining_en: str
+
+
+class CalendarStatus(BaseModel):
+    uncovered_years: list[int] = Field(
+        description="Years the official calendar data does not cover yet"
+    )
+    warning_zh: str | None
+    warning_en: str | None
