@@ -23,6 +23,7 @@ from telcodesk.deps import Database
 from telcodesk.errors import DomainError
 from telcodesk.org.api import router as auth_router
 from telcodesk.sla.api import router as sla_router
+from telcodesk.web.sla_views import router as sla_console_router
 from telcodesk.web.views import LoginRequired
 from telcodesk.web.views import router as console_router
 from telcodesk.worker import Worker
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.include_router(customers_router)
     app.include_router(sla_router)
     app.include_router(console_router)
+    app.include_router(sla_console_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -71,6 +71,15 @@ TEXTS: dict[str, Label] = {
     "demo_hint": Label("演示账号见启动日志", "Demo accounts are printed at start-up"),
     "choose": Label("请选择", "Choose"),
     "none": Label("无", "None"),
+    "time_left": Label("剩余时限", "Time left"),
+    "clock_response": Label("首次响应", "First response"),
+    "clock_resolution": Label("办结时限", "Resolution"),
+    "due": Label("截止", "due"),
+    "extend_by": Label("延长(按时限单位)", "Extend by (clock's unit)"),
+    "at_risk": Label("预警与超时", "At risk / breached"),
+    "sla_policies": Label("时限标准", "SLA policies"),
+    "calendar": Label("工作日历", "Calendar"),
+    "no_at_risk": Label("没有预警或超时的工单", "No order at risk"),
 }
 
 

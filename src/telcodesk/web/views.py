@@ -17,8 +17,11 @@ from telcodesk.customers import service as customers
 from telcodesk.customers.schemas import CustomerIn
 from telcodesk.deps import SESSION_COOKIE, DbDep, SettingsDep, console_staff_or_none
 from telcodesk.errors import DomainError, NotFound, ValidationFailed
+from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
+from telcodesk.org.permissions import Permission
+from telcodesk.sla import service as sla
 from telcodesk.web.i18n import LANGS, pick, text
 from telcodesk.workorders import rules
 from telcodesk.workorders import service as orders
@@ -30,7 +33,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["localtime"] = lambda dt: (
     clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 )
-templates.env.globals.update(rules=rules, pick=pick)
+templates.env.globals.update(rules=rules, pick=pick, can=permissions.can, P=Permission)
 
 
 class LoginRequired(Exception):
@@ -159,13 +162,10 @@ def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse
             rows, next_cursor = orders.list_orders(
                 session, filters, cursor=request.query_params.get("cursor")
             )
+            deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
     except (ValidationError, DomainError) as exc:
-        filters, rows, next_cursor, error = (
-            OrderFilter(),
-            [],
-            None,
-            error_text(exc, lang_of(request)),
-        )
+        filters, rows, next_cursor, deadlines = OrderFilter(), [], None, {}
+        error = error_text(exc, lang_of(request))
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     next_url = "?" + urlencode([*query, ("cursor", next_cursor)]) if next_cursor else None
     return render(
@@ -173,6 +173,7 @@ def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse
         "orders.html",
         staff,
         orders=rows,
+        deadlines=deadlines,
         filters=filters,
         next_url=next_url,
         error=error,
@@ -188,7 +189,8 @@ def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
     )
     with db.uow() as session:
         rows, _ = orders.list_orders(session, filters, limit=200)
-    return render(request, "my_orders.html", staff, orders=rows, tab=tab)
+        deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
+    return render(request, "my_orders.html", staff, orders=rows, deadlines=deadlines, tab=tab)
 
 
 # --- registration -------------------------------------------------------------------------
@@ -297,6 +299,7 @@ def _detail(
         order = orders.get_order(session, number)
         events, notes = orders.history(session, order), orders.notes(session, order)
         staff_list = org.list_staff(session)
+        deadlines = sla.view(session, order.clocks)
         timeline = sorted(
             [("event", e.at, e) for e in events] + [("note", n.at, n) for n in notes],
             key=lambda item: item[1],
@@ -305,6 +308,7 @@ def _detail(
             request,
             "order_detail.html",
             staff,
+            deadlines=deadlines,
             status=status,
             order=order,
             timeline=timeline,
@@ -333,7 +337,7 @@ async def act(
         if action not in Action.__members__.values():
             raise ValidationFailed("未知操作", f"Unknown action {action!r}", code="unknown_action")
         data = TransitionIn.model_validate(
-            {k: form.get(k) for k in ("version", "reason", "handler", "message")}
+            {k: form.get(k) for k in ("version", "reason", "handler", "message", "extend_by")}
         )
         with db.uow() as session:
             orders.transition(session, staff, number, Action(action), data)

@@ -1,0 +1,175 @@
+"""Console pages for time limits: the at-risk queue, SLA policies and the working-day calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
+from pydantic import ValidationError
+
+from telcodesk.deps import DbDep
+from telcodesk.errors import DomainError
+from telcodesk.org import permissions
+from telcodesk.org.permissions import Permission
+from telcodesk.sla import admin
+from telcodesk.sla import service as sla
+from telcodesk.sla.schemas import OverrideIn, PolicyIn
+from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render
+from telcodesk.workorders.models import WorkOrder
+
+router = APIRouter(include_in_schema=False)
+
+POLICY_FIELDS = (
+    "code",
+    "name",
+    "norm",
+    "precedence",
+    "match_type",
+    "match_category",
+    "match_priority",
+    "match_tier",
+    "match_channel",
+    "match_region",
+    "response_amount",
+    "response_unit",
+    "resolution_amount",
+    "resolution_unit",
+)
+
+
+def _forbidden(request: Request, staff: Any, exc: DomainError) -> HTMLResponse:
+    return render(
+        request, "error.html", staff, status=exc.status, heading=error_text(exc, lang_of(request))
+    )
+
+
+@router.get("/console/sla", response_class=HTMLResponse)
+def at_risk(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    try:
+        permissions.require(staff, Permission.VIEW_AT_RISK)
+    except DomainError as exc:
+        return _forbidden(request, staff, exc)
+    with db.uow() as session:
+        seen: dict[int, WorkOrder] = {}
+        for c in admin.at_risk(session, limit=300):
+            seen.setdefault(c.order_id, c.order)
+        rows = list(seen.values())
+        deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
+        return render(request, "sla_at_risk.html", staff, orders=rows, deadlines=deadlines)
+
+
+@router.get("/console/admin/sla", response_class=HTMLResponse)
+def policies(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    return _policies_page(request, staff, db)
+
+
+def _policies_page(
+    request: Request, staff: Any, db: DbDep, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    with db.uow() as session:
+        rows = admin.list_policies(session)
+        return render(
+            request,
+            "sla_policies.html",
+            staff,
+            policies=rows,
+            error=error,
+            status=status,
+            editable=permissions.can(staff, Permission.EDIT_SLA_POLICY),
+        )
+
+
+@router.post("/console/admin/sla", response_model=None)
+async def save_policy(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    raw: dict[str, Any] = {k: form[k] for k in POLICY_FIELDS if form.get(k)}
+    raw["active"] = form.get("active") == "1"
+    shares = [s for s in form.get("warn_shares", "").replace("，", ",").split(",") if s.strip()]
+    if shares:
+        raw["warn_shares"] = shares
+    try:
+        data = PolicyIn.model_validate(raw)
+        with db.uow() as session:
+            admin.save_policy(session, staff, data)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _policies_page(request, staff, db, error_text(exc, lang_of(request)), status)
+    return RedirectResponse("/console/admin/sla", status_code=303)
+
+
+@router.get("/console/admin/calendar", response_class=HTMLResponse)
+def calendar(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    return _calendar_page(request, staff, db)
+
+
+def _calendar_page(
+    request: Request,
+    staff: Any,
+    db: DbDep,
+    error: str | None = None,
+    status: int = 200,
+    moved: int | None = None,
+) -> HTMLResponse:
+    with db.uow() as session:
+        return render(
+            request,
+            "calendar.html",
+            staff,
+            overrides=admin.list_overrides(session),
+            calendar_status=admin.calendar_status(session),
+            error=error,
+            status=status,
+            moved=moved,
+            editable=permissions.can(staff, Permission.EDIT_CALENDAR),
+        )
+
+
+@router.post("/console/admin/calendar", response_model=None)
+async def set_override(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    try:
+        day = date.fromisoformat(form.get("day", ""))
+        data = OverrideIn(
+            is_workday=form.get("is_workday") == "1",
+            note=form.get("note", ""),
+            region_code=form.get("region_code") or "000000",
+        )
+        with db.uow() as session:
+            moved = admin.set_override(
+                session, staff, day, data.is_workday, data.note, data.region_code
+            )
+    except ValueError as exc:  # a bad date, or a ValidationError (a ValueError too)
+        if isinstance(exc, ValidationError):
+            return _calendar_page(request, staff, db, error_text(exc, lang_of(request)), 422)
+        msg = "日期格式应为 YYYY-MM-DD" if lang_of(request) == "zh" else "Date must be YYYY-MM-DD"
+        return _calendar_page(request, staff, db, msg, 422)
+    except DomainError as exc:
+        return _calendar_page(request, staff, db, error_text(exc, lang_of(request)), exc.status)
+    return _calendar_page(request, staff, db, moved=moved)
+
+
+@router.post("/console/admin/calendar/{override_id}/delete", response_model=None)
+def remove_override(override_id: int, request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    try:
+        with db.uow() as session:
+            moved = admin.remove_override(session, staff, override_id)
+    except DomainError as exc:
+        return _calendar_page(request, staff, db, error_text(exc, lang_of(request)), exc.status)
+    return _calendar_page(request, staff, db, moved=moved)
+
+
+@router.get("/console/admin/calendar/banner", response_class=HTMLResponse)
+def uncovered_year_banner(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    """Shown to admins on every page: years the official calendar data does not cover yet."""
+    with db.uow() as session:
+        status = admin.calendar_status(session)
+    text = (status.warning_zh if lang_of(request) == "zh" else status.warning_en) or ""
+    if not text or not permissions.can(staff, Permission.EDIT_CALENDAR):
+        return HTMLResponse("")
+    return HTMLResponse(
+        f'<div class="banner" id="calendar-warning"><a href="/console/admin/calendar">'
+        f"{escape(text)}</a></div>"
+    )
