@@ -34,6 +34,7 @@ import importlib
 import importlib.util
 import ipaddress
 import json
+import math
 import os
 import socket
 import subprocess
@@ -223,8 +224,13 @@ async def _run(
                         connects += 1
                     writer.write(request)
                     status, body, close = await _read_response(reader)  # type: ignore[arg-type]
-            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                    TimeoutError, ValueError) as exc:
+            except (
+                OSError,
+                asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError,
+                TimeoutError,
+                ValueError,
+            ) as exc:
                 error_kinds[type(exc).__name__] += 1
                 if len(samples) < 5:
                     samples.append(f"#{n}: {type(exc).__name__}: {exc}"[:300])
@@ -255,7 +261,7 @@ async def _run(
         # Nearest-rank percentile over successful (2xx) requests, in ms.
         if not latencies:
             return None
-        idx = min(len(latencies) - 1, max(0, int(round(p / 100 * len(latencies))) - 1))
+        idx = min(len(latencies), max(1, math.ceil(p / 100 * len(latencies)))) - 1
         return round(latencies[idx] * 1000, 2)
 
     return {
@@ -287,6 +293,80 @@ def _event_loop_runner() -> Callable[[Any], Any]:
         return asyncio.run
 
 
+# --------------------------------------------------------------------------- noise check
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds so far: whole machine, the server's process tree, PostgreSQL, our children.
+
+    Take one before and one after a measured run and pass both to cpu_noise(). Linux only.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[str, int, float]] = {}  # pid -> (comm, ppid, cpu seconds)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as fh:
+                raw = fh.read()
+        except OSError:
+            continue  # exited meanwhile
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()  # fields[0] is /proc stat field 3
+        procs[int(entry.name)] = (comm, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree = {server_pid}
+    for _ in range(4):  # master -> workers (-> their children): a few levels suffice
+        tree |= {pid for pid, (_, ppid, _) in procs.items() if ppid in tree}
+    with open("/proc/stat") as fh:
+        cpu = [int(x) for x in fh.readline().split()[1:]]
+    own = os.times()  # this process plus waited-for children (the loadgen process)
+    return {
+        "busy": sum(cpu[i] for i in (0, 1, 2, 5, 6)) / tick,  # user nice system irq softirq
+        "steal": (cpu[7] if len(cpu) > 7 else 0) / tick,
+        "server": sum(procs[p][2] for p in tree if p in procs),
+        "postgres": sum(c for comm, _, c in procs.values() if comm == "postgres"),
+        "self": own.user + own.system + own.children_user + own.children_system,
+    }
+
+
+def cpu_noise(
+    before: dict[str, float], after: dict[str, float], uses_postgres: bool = True
+) -> dict[str, float]:
+    """CPU spent during the run by the server, PostgreSQL, the client, and everyone else.
+
+    A large other_cpu_s means another job shared the cores and the run is not comparable.
+    With uses_postgres=False (a SQLite run) PostgreSQL's CPU counts as someone else's.
+    """
+    d = {k: after[k] - before[k] for k in before}
+    pg = d["postgres"] if uses_postgres else 0.0
+    return {
+        "server_cpu_s": round(d["server"], 2),
+        "postgres_cpu_s": round(pg, 2),
+        "client_cpu_s": round(d["self"], 2),
+        "other_cpu_s": round(max(0.0, d["busy"] - d["server"] - pg - d["self"]), 2),
+        "steal_s": round(d["steal"], 2),
+    }
+
+
+def wait_for_quiet(max_wait_s: float = 60.0, busy_below: float = 0.2) -> float:
+    """Wait until the machine is mostly idle for a second (other jobs finished).
+
+    Returns the last measured busy fraction; gives up after max_wait_s (the caller's
+    other_cpu_s figure will then show the run was shared).
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        with open("/proc/stat") as fh:
+            a = [int(x) for x in fh.readline().split()[1:]]
+        time.sleep(1.0)
+        with open("/proc/stat") as fh:
+            b = [int(x) for x in fh.readline().split()[1:]]
+        busy = sum(b[i] - a[i] for i in (0, 1, 2, 5, 6)) / tick / (os.cpu_count() or 1)
+        if busy < busy_below or time.monotonic() >= deadline:
+            return round(busy, 3)
+
+
 # --------------------------------------------------------------------------- Python API
 
 
@@ -314,10 +394,21 @@ def run_load(
     if isinstance(body_template, dict):
         body_template = json.dumps(body_template)
     cmd = [
-        python or sys.executable, os.path.abspath(__file__), url,
-        "-n", str(total), "-c", str(concurrency), "-X", method,
-        "--max-time", str(timeout_s), "--request-timeout", str(request_timeout_s),
-        "--run", run_id or uuid.uuid4().hex[:8],
+        python or sys.executable,
+        os.path.abspath(__file__),
+        url,
+        "-n",
+        str(total),
+        "-c",
+        str(concurrency),
+        "-X",
+        method,
+        "--max-time",
+        str(timeout_s),
+        "--request-timeout",
+        str(request_timeout_s),
+        "--run",
+        run_id or uuid.uuid4().hex[:8],
     ]
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
@@ -341,7 +432,7 @@ async def _trivial_server(port: int, close: bool) -> None:
     reply = (
         b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
         + (b"Connection: close\r\n" if close else b"")
-        + b"\r\n{\"id\": 42}\n"
+        + b'\r\n{"id": 42}\n'
     )
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -389,8 +480,12 @@ def _selftest(total: int, concurrency: int) -> dict[str, Any]:
                     time.sleep(0.05)
             n = total if mode == "keepalive" else total // 3
             results[mode] = run_load(
-                f"http://127.0.0.1:{port}/orders", {"Idempotency-Key": "self-{run}-{n}"},
-                {"title": "t{n}"}, concurrency, n, timeout_s=60,
+                f"http://127.0.0.1:{port}/orders",
+                {"Idempotency-Key": "self-{run}-{n}"},
+                {"title": "t{n}"},
+                concurrency,
+                n,
+                timeout_s=60,
             )
         finally:
             server.terminate()

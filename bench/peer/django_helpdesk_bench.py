@@ -32,12 +32,14 @@ from typing import Any
 PEER_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(PEER_DIR))
 sys.path.insert(0, str(PEER_DIR.parent))
-from loadgen import run_load  # noqa: E402
+from loadgen import cpu_noise, cpu_snapshot, run_load, wait_for_quiet  # noqa: E402
 from setup_peer import ensure_venv  # noqa: E402
 
 GUNICORN = PEER_DIR / ".venv" / "bin" / "gunicorn"
 DEFAULT_CONCURRENCY = 8  # ~2-3 per sync worker: keeps all 3 busy across reconnects
 WARMUP = 100
+# A run is "noisy" when other processes used more than this many CPU-seconds per second.
+NOISE_LIMIT = 0.1
 
 
 def _body(with_email: bool) -> dict[str, Any]:
@@ -77,7 +79,11 @@ def _admin(cmd: str, env: dict[str, str]) -> dict[str, Any] | None:
     """Run peer_admin.py inside the peer venv; return its JSON output if any."""
     proc = subprocess.run(
         [str(PEER_DIR / ".venv" / "bin" / "python"), "peer_admin.py", cmd],
-        cwd=PEER_DIR, env=env, capture_output=True, text=True, timeout=300,
+        cwd=PEER_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"peer_admin {cmd} failed: {proc.stderr.strip()[-2000:]}")
@@ -125,6 +131,7 @@ def measure_peer(
     max_time_s: float = 300.0,
     pg_name: str = "helpdesk_bench",
     keep: bool = False,
+    quiet_wait_s: float = 60.0,
 ) -> dict[str, Any]:
     """Benchmark ticket creation on 'sqlite' or 'postgresql'; return the figures."""
     if engine not in ("sqlite", "postgresql"):
@@ -144,13 +151,24 @@ def measure_peer(
         with log.open("w") as log_fh:
             server = subprocess.Popen(
                 [
-                    str(GUNICORN), "peerdesk.wsgi:application",
-                    "--workers", str(workers), "--worker-class", "sync",
-                    "--bind", f"127.0.0.1:{port}", "--timeout", "60",
+                    str(GUNICORN),
+                    "peerdesk.wsgi:application",
+                    "--workers",
+                    str(workers),
+                    "--worker-class",
+                    "sync",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "60",
                     "--no-control-socket",  # else all instances share ~/.gunicorn/gunicorn.ctl
-                    "--error-logfile", "-",  # no access log: it would cost the peer time
+                    "--error-logfile",
+                    "-",  # no access log: it would cost the peer time
                 ],
-                cwd=PEER_DIR, env=env, stdout=log_fh, stderr=subprocess.STDOUT,
+                cwd=PEER_DIR,
+                env=env,
+                stdout=log_fh,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         _wait_ready(f"{base}/api/tickets/?page_size=1", seed["token"], server, log)
@@ -164,7 +182,13 @@ def measure_peer(
             raise RuntimeError(f"warm-up failed: {json.dumps(warm)[:2000]}")
 
         before = _admin("count", env)
+        # Another job on the 2 cores would skew the run: wait for a quiet moment, then
+        # account for every CPU second spent while measuring.
+        idle_wait = wait_for_quiet(quiet_wait_s)
+        cpu_before = cpu_snapshot(server.pid)
         result = run_load(url, headers, body, concurrency, total, max_time_s, run_id="measure")
+        cpu = cpu_noise(cpu_before, cpu_snapshot(server.pid), engine == "postgresql")
+        cpu["busy_before"] = idle_wait
         after = _admin("count", env)
         assert before is not None and after is not None
         created = after["tickets"] - before["tickets"]
@@ -184,6 +208,10 @@ def measure_peer(
             "created_in_db": created,
             "verified": created == result["ok"] and result["errors"] == 0,
             "with_email": with_email,
+            # CPU seconds during the measured run; other_cpu_s well above ~1 s means some
+            # other job shared the 2 cores and the figures are low.
+            "cpu": cpu,
+            "noisy": cpu["other_cpu_s"] > NOISE_LIMIT * result["elapsed_s"],
             "loadgen": result,
         }
     finally:
@@ -200,12 +228,34 @@ def measure_peer(
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Summarise repeated runs by the median run (by tickets/s) among the clean ones."""
+    clean = sorted((r for r in runs if not r["noisy"]), key=lambda r: r["tickets_per_s"])
+    pool = clean or sorted(runs, key=lambda r: r["tickets_per_s"])
+    mid = pool[len(pool) // 2]
+    return {
+        "engine": runs[0]["engine"],
+        "runs": len(runs),
+        "clean_runs": len(clean),
+        "tickets_per_s": mid["tickets_per_s"],
+        "p50_ms": mid["p50_ms"],
+        "p99_ms": mid["p99_ms"],
+        "clean_tickets_per_s": [r["tickets_per_s"] for r in clean],
+        "all_tickets_per_s": [r["tickets_per_s"] for r in runs],
+        "errors": sum(r["errors"] for r in runs),
+        "verified": all(r["verified"] for r in runs),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     ap.add_argument("-w", "--workers", type=int, default=3, help="gunicorn workers")
     ap.add_argument("-n", "--total", type=int, default=2000, help="measured requests")
     ap.add_argument("-c", "--concurrency", type=int, default=DEFAULT_CONCURRENCY)
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="clean runs wanted per engine; prints the median"
+    )
     ap.add_argument("--with-email", action="store_true", help="include submitter_email")
     ap.add_argument("--max-time", type=float, default=300.0, help="cap on the measured run, s")
     ap.add_argument("--pg-name", default="helpdesk_bench", help="PostgreSQL database to use")
@@ -218,14 +268,26 @@ def main() -> int:
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     ok = True
     for engine in engines:
-        res = measure_peer(
-            engine, args.workers, args.total, args.concurrency, with_email=args.with_email,
-            max_time_s=args.max_time, pg_name=args.pg_name, keep=args.keep,
-        )
-        if not args.full:
-            res.pop("loadgen")
-        ok = ok and res["verified"]
-        print(json.dumps(res), flush=True)
+        runs: list[dict[str, Any]] = []
+        # Up to 3x the attempts, so runs disturbed by other jobs can be replaced.
+        while sum(not r["noisy"] for r in runs) < args.repeat and len(runs) < 3 * args.repeat:
+            res = measure_peer(
+                engine,
+                args.workers,
+                args.total,
+                args.concurrency,
+                with_email=args.with_email,
+                max_time_s=args.max_time,
+                pg_name=args.pg_name,
+                keep=args.keep,
+            )
+            if not args.full:
+                res.pop("loadgen")
+            ok = ok and res["verified"]
+            runs.append(res)
+            print(json.dumps(res), flush=True)
+        if len(runs) > 1:
+            print(json.dumps({"summary": median_of(runs)}), flush=True)
     return 0 if ok else 1
 
 

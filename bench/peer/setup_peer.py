@@ -30,9 +30,7 @@ def _wanted_hash() -> str:
 
 def is_ready() -> bool:
     """True when the venv exists and was built from the current requirements.txt."""
-    return (
-        VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == _wanted_hash()
-    )
+    return VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text().strip() == _wanted_hash()
 
 
 def ensure_venv(force: bool = False, quiet: bool = True) -> Path:

@@ -23,6 +23,18 @@ def get_unit_by_code(session: Session, code: str) -> OrgUnit:
     return unit
 
 
+# Default business hours by kind of unit (open, close, working days only); None = 24 hours.
+# A hall opens at least 10 hours every day, holidays included (T-4); the hotline serves 7x24
+# (T-5); back offices work office hours on PRC working days.
+DEFAULT_HOURS: dict[UnitKind, tuple[str | None, str | None, bool]] = {
+    UnitKind.HALL: ("08:30", "18:30", False),
+    UnitKind.CALL_CENTRE: (None, None, False),
+    UnitKind.COMPLAINT_CENTRE: ("08:30", "20:00", False),
+    UnitKind.DEPARTMENT: ("09:00", "17:30", True),
+    UnitKind.ACCOUNT_TEAM: ("09:00", "17:30", True),
+}
+
+
 def ensure_unit(
     session: Session,
     *,
@@ -35,7 +47,17 @@ def ensure_unit(
     """Create the unit unless a unit with that code exists (idempotent set-up)."""
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
     if unit is None:
-        unit = OrgUnit(code=code, name=name, kind=kind, region_code=region_code, parent=parent)
+        opens, closes, workdays_only = DEFAULT_HOURS.get(kind, (None, None, False))
+        unit = OrgUnit(
+            code=code,
+            name=name,
+            kind=kind,
+            region_code=region_code,
+            parent=parent,
+            open_time=opens,
+            close_time=closes,
+            workdays_only=workdays_only,
+        )
         session.add(unit)
         session.flush()
     return unit
