@@ -188,6 +188,8 @@ def _units() -> list[tuple[str, str, UnitKind, str, str]]:
         ("GD", "广东省分公司", UnitKind.PROVINCE, p, "HQ"),
         ("GD-10000", "广东10000号客服中心", UnitKind.CALL_CENTRE, p, "GD"),
         ("GD-CMP", "省投诉处理中心", UnitKind.COMPLAINT_CENTRE, p, "GD"),
+        ("GD-LEGAL", "省公司法律事务部", UnitKind.DEPARTMENT, p, "GD"),
+        ("GD-AM", "政企客户经理团队", UnitKind.ACCOUNT_TEAM, p, "GD"),
     ]
     for key, (region, name, _, halls) in CITIES.items():
         c = key.upper()
@@ -211,6 +213,9 @@ def _staff() -> list[tuple[str, str, Role, str]]:
         ("quality01", "罗敏", Role.QUALITY_INSPECTOR, "GD-10000"),
         ("kb.editor", "郑雅琴", Role.KNOWLEDGE_EDITOR, "GD-10000"),
         ("cmp.supervisor", "谢振华", Role.SUPERVISOR, "GD-CMP"),
+        # Judicial requests go to one designated department only (CD-2).
+        ("judicial", "韩正义", Role.JUDICIAL_OFFICER, "GD-LEGAL"),
+        ("am01", "钟思远", Role.ACCOUNT_MANAGER, "GD-AM"),
     ]
     for users, names, role, unit in [
         (HOTLINE, "hotline", Role.HOTLINE_AGENT, "GD-10000"),
@@ -439,8 +444,10 @@ def _owner(rng: Rng, plan: _Plan) -> str:
         return f"{plan.city}.{rng.choice(['hall1', 'hall2', 'hall1', 'hall2', 'manager'])}"
     if plan.channel in (Channel.EMAIL, Channel.LETTER):
         return rng.choice(COMPLAINT)
-    if plan.channel in (Channel.ACCOUNT_MANAGER, Channel.CLUB):
-        return f"{plan.city}.manager"  # no account-manager role yet: the duty manager serves VIPs
+    if plan.channel == Channel.ACCOUNT_MANAGER:
+        return "am01"  # enterprise customers' account manager (CH-1)
+    if plan.channel == Channel.CLUB:
+        return f"{plan.city}.manager"  # club members are served by the hall duty manager
     return rng.choice(HOTLINE)
 
 

@@ -5,7 +5,8 @@ from telcodesk.calendar.models import CalendarOverride
 from telcodesk.customers.models import Customer
 from telcodesk.db import Base
 from telcodesk.notify.models import Notification
-from telcodesk.org.models import AuthSession, OrgUnit, Staff
+from telcodesk.org.models import AuthSession, OrgUnit, PasswordHistory, Staff
+from telcodesk.routing.models import DispatchRule
 from telcodesk.sla.models import OrderClock, SlaEvent, SlaPolicy
 from telcodesk.workorders.models import (
     Category,
@@ -22,12 +23,14 @@ __all__ = [
     "CalendarOverride",
     "Category",
     "Customer",
+    "DispatchRule",
     "IdempotencyRecord",
     "Notification",
     "OrderClock",
     "OrderEvent",
     "OrderNote",
     "OrgUnit",
+    "PasswordHistory",
     "SlaEvent",
     "SlaPolicy",
     "Staff",

@@ -21,4 +21,8 @@ class Customer(Base):
     tier: Mapped[str] = mapped_column(String(20))  # standard | silver | gold | diamond
     province_code: Mapped[str] = mapped_column(String(6))
     city_code: Mapped[str] = mapped_column(String(6), index=True)
+    # Identity document (BH-7) and address: personal data, masked unless revealed (CD-2).
+    id_type: Mapped[str | None] = mapped_column(String(30))
+    id_number: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import JSON, ForeignKey, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telcodesk.db import Base, UTCDateTime
@@ -27,6 +27,8 @@ class OrgUnit(Base):
     open_time: Mapped[str | None] = mapped_column(String(5))
     close_time: Mapped[str | None] = mapped_column(String(5))
     workdays_only: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Round-robin dispatch: the staff member who got the last order of this unit.
+    last_assigned_id: Mapped[int | None] = mapped_column()
 
     parent: Mapped[OrgUnit | None] = relationship(remote_side=[id])
 
@@ -45,8 +47,26 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Authentication hardening (CD-2): lock-out after failures, periodic password change.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Dispatch (CC-1): what the staff member can handle, and whether they take new orders now.
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    available: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class PasswordHistory(Base):
+    """Earlier password hashes: a new password may not repeat the last few (CD-2)."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class AuthSession(Base):
@@ -57,7 +77,11 @@ class AuthSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # console | api
+    kind: Mapped[str] = mapped_column(String(12))  # console | api | integration
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Console sessions end after a period without use; integration tokens carry scopes.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    label: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))

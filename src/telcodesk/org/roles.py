@@ -18,6 +18,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # 稽核
     PROVINCE_ADMIN = "province_admin"  # 省管理员
     HQ_ADMIN = "hq_admin"  # 总部管理员
+    JUDICIAL_OFFICER = "judicial_officer"  # 司法协查专员 (CD-2: judicial requests, one department)
+    ACCOUNT_MANAGER = "account_manager"  # 客户经理 (CH-1)
 
 
 ROLE_LABELS: dict[Role, Label] = {
@@ -31,6 +33,8 @@ ROLE_LABELS: dict[Role, Label] = {
     Role.AUDITOR: Label("稽核员", "Auditor"),
     Role.PROVINCE_ADMIN: Label("省级管理员", "Province admin"),
     Role.HQ_ADMIN: Label("总部管理员", "HQ admin"),
+    Role.JUDICIAL_OFFICER: Label("司法协查专员", "Judicial liaison"),
+    Role.ACCOUNT_MANAGER: Label("客户经理", "Account manager"),
 }
 
 

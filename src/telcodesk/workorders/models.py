@@ -49,6 +49,9 @@ class WorkOrder(Base):
     # 首问负责制 (CH-3): whoever registered the order owns it until it is closed; never changes.
     first_contact_owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Dispatch (CC-1, CH-4): the unit handling the order and why it was chosen.
+    handling_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    dispatch_note: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20))
     is_valid: Mapped[bool | None] = mapped_column()
     invalid_reason: Mapped[str | None] = mapped_column(Text)
