@@ -265,8 +265,10 @@ def test_list_filters_and_cursor_pagination(
         resolution="已介绍",
     )
 
+    province = login(client, world.supervisor.username)  # the province sees both cities
+
     def numbers(query: str) -> list[str]:
-        res = client.get(f"/api/v1/orders?{query}", headers=agent)
+        res = client.get(f"/api/v1/orders?{query}", headers=province)
         assert res.status_code == 200, res.text
         return [o["number"] for o in res.json()["items"]]
 
@@ -286,10 +288,14 @@ def test_list_filters_and_cursor_pagination(
     one = numbers("type=fault")[0]
     assert numbers(f"q={one}") == [one]
 
+    # Each city agent sees only their city's orders (CD-2).
+    assert len(client.get("/api/v1/orders", headers=agent).json()["items"]) == 8
+    assert len(client.get("/api/v1/orders", headers=sz).json()["items"]) == 1
+
     seen: list[str] = []
     url = "/api/v1/orders?limit=4"
     while True:
-        page = client.get(url, headers=agent).json()
+        page = client.get(url, headers=province).json()
         seen += [o["number"] for o in page["items"]]
         if not page["next_cursor"]:
             break

@@ -60,7 +60,7 @@ def test_random_sequences_keep_history_equal_to_successful_transitions(
     succeeded = 0
     for action in actions:
         with unit_of_work(factory) as session:
-            order = orders.get_order(session, number)
+            order = orders.get_order(session, number, viewer=None)
             before = Status(order.status)
             legal = action in orders.allowed_actions(order)
             try:
@@ -77,7 +77,7 @@ def test_random_sequences_keep_history_equal_to_successful_transitions(
             except IllegalTransition:
                 assert not legal
     with unit_of_work(factory) as session:
-        order = orders.get_order(session, number)
+        order = orders.get_order(session, number, viewer=None)
         events = orders.history(session, order)
         assert len(events) == 1 + succeeded  # the registration, then each successful transition
         assert events[-1].to_status == order.status
@@ -96,7 +96,7 @@ def walk(
 ) -> None:
     for action, extra in steps:
         with unit_of_work(factory) as session:
-            order = orders.get_order(session, number)
+            order = orders.get_order(session, number, viewer=None)
             orders.transition(
                 session, world.handler, number, action, TransitionIn(version=order.version, **extra)
             )
@@ -125,7 +125,7 @@ def test_full_lifecycle_with_unsatisfied_callback_reopening(
         (Action.CALLBACK_SATISFIED, {}),
     )
     with unit_of_work(factory) as session:
-        order = orders.get_order(session, number)
+        order = orders.get_order(session, number, viewer=None)
         assert order.status == Status.ARCHIVED
         assert order.reopen_count == 1 and order.satisfied is True and order.closed_at is not None
         events = orders.history(session, order)
@@ -148,7 +148,7 @@ def test_invalid_review_closes_with_explanation(
         (Action.REVIEW_INVALID, {"reason": "非本公司业务", "message": "请联系广电客服"}),
     )
     with unit_of_work(factory) as session:
-        order = orders.get_order(session, number)
+        order = orders.get_order(session, number, viewer=None)
         assert order.status == Status.INVALID and order.is_valid is False
         assert order.invalid_reason == "非本公司业务"
         assert orders.notes(session, order)[0].body == "请联系广电客服"
@@ -165,7 +165,7 @@ def test_one_touch_resolution_has_history(factory: sessionmaker[Session], world:
             resolution="5G 套餐 129 元含 30GB",
         )
     with unit_of_work(factory) as session:
-        order = orders.get_order(session, number)
+        order = orders.get_order(session, number, viewer=None)
         assert order.status == Status.ARCHIVED
         assert [e.action for e in orders.history(session, order)] == ["register", "resolve_at_once"]
 
@@ -193,7 +193,10 @@ def test_concurrent_update_detected_by_version_column(
         number = new_order(session, world)
     s1, s2 = factory(), factory()
     try:
-        o1, o2 = orders.get_order(s1, number), orders.get_order(s2, number)
+        o1, o2 = (
+            orders.get_order(s1, number, viewer=None),
+            orders.get_order(s2, number, viewer=None),
+        )
         orders.transition(
             s1, world.handler, number, Action.REVIEW_VALID, TransitionIn(version=o1.version)
         )
@@ -229,7 +232,7 @@ def test_escalate_raises_level_and_keeps_owner(
         ),
     )
     with unit_of_work(factory) as session:
-        order = orders.get_order(session, number)
+        order = orders.get_order(session, number, viewer=None)
         assert order.escalation_level == 1
         assert order.handler_id == world.supervisor.id
         assert order.first_contact_owner_id == world.agent.id

@@ -1,8 +1,5 @@
-"""Who may do what. Checked in the service layer, so the API and the console obey the same rules.
-
-The full role matrix and regional data scope come with CD-2 (issue 4); today's checks guard
-the settings that change every order's deadlines.
-"""
+"""Who may do what (CD-2). Checked in the service layer, so the API, the console and the CLI
+obey the same rules; ``docs/roles.md`` is generated from ``GRANTS``."""
 
 from __future__ import annotations
 
@@ -11,25 +8,86 @@ from enum import StrEnum
 from telcodesk.errors import Forbidden
 from telcodesk.org.models import Staff
 from telcodesk.org.roles import Role
+from telcodesk.workorders.rules import Label
 
 
 class Permission(StrEnum):
+    ORDER_VIEW = "order_view"
+    ORDER_CREATE = "order_create"
+    ORDER_ACT = "order_act"  # lifecycle actions on orders in scope
+    ORDER_CALLBACK = "order_callback"  # satisfaction call-backs only (SQ-1, CC-4)
+    ORDER_DISPATCH = "order_dispatch"  # dispatch by rules, assign or transfer across regions
+    ORDER_EXPORT = "order_export"
+    CUSTOMER_VIEW = "customer_view"
+    CUSTOMER_EDIT = "customer_edit"
+    CUSTOMER_REVEAL = "customer_reveal"  # unmask personal data, with a reason, audited
+    JUDICIAL_REVEAL = "judicial_reveal"  # judicial requests: one designated department
+    VIEW_AT_RISK = "view_at_risk"
+    AUDIT_VIEW = "audit_view"
+    ORG_MANAGE = "org_manage"  # units, staff accounts, roles
     EDIT_SLA_POLICY = "edit_sla_policy"
     EDIT_CALENDAR = "edit_calendar"
-    VIEW_AT_RISK = "view_at_risk"
+    EDIT_DISPATCH_RULES = "edit_dispatch_rules"
+    MANAGE_TOKENS = "manage_tokens"  # integration tokens (IVR, web hall, SMS gateway)
 
 
-ADMINS = frozenset({Role.PROVINCE_ADMIN, Role.HQ_ADMIN})
-GRANTS: dict[Permission, frozenset[Role]] = {
-    Permission.EDIT_SLA_POLICY: ADMINS,
-    Permission.EDIT_CALENDAR: ADMINS,
-    Permission.VIEW_AT_RISK: ADMINS
-    | {Role.SUPERVISOR, Role.HALL_MANAGER, Role.QUALITY_INSPECTOR, Role.AUDITOR},
+PERMISSION_LABELS: dict[Permission, Label] = {
+    Permission.ORDER_VIEW: Label("查看工单", "View orders"),
+    Permission.ORDER_CREATE: Label("受理登记", "Register orders"),
+    Permission.ORDER_ACT: Label("处理工单", "Work on orders"),
+    Permission.ORDER_CALLBACK: Label("满意度回访", "Satisfaction call-backs"),
+    Permission.ORDER_DISPATCH: Label("派单/跨区转派", "Dispatch, cross-region transfer"),
+    Permission.ORDER_EXPORT: Label("导出工单", "Export orders"),
+    Permission.CUSTOMER_VIEW: Label("查看客户(脱敏)", "View customers (masked)"),
+    Permission.CUSTOMER_EDIT: Label("维护客户资料", "Edit customers"),
+    Permission.CUSTOMER_REVEAL: Label(
+        "查看完整个人信息(需说明原因)", "Reveal personal data (with reason)"
+    ),
+    Permission.JUDICIAL_REVEAL: Label("司法协查查询", "Judicial requests"),
+    Permission.VIEW_AT_RISK: Label("预警与超时队列", "At-risk queue"),
+    Permission.AUDIT_VIEW: Label("查看审计日志", "View the audit log"),
+    Permission.ORG_MANAGE: Label("组织与账号管理", "Manage units and accounts"),
+    Permission.EDIT_SLA_POLICY: Label("维护时限标准", "Edit SLA policies"),
+    Permission.EDIT_CALENDAR: Label("维护工作日历", "Edit the calendar"),
+    Permission.EDIT_DISPATCH_RULES: Label("维护派单规则", "Edit dispatch rules"),
+    Permission.MANAGE_TOKENS: Label("管理接口令牌", "Manage integration tokens"),
+}
+
+P = Permission
+_FRONT_LINE = {
+    P.ORDER_VIEW,
+    P.ORDER_CREATE,
+    P.ORDER_ACT,
+    P.CUSTOMER_VIEW,
+    P.CUSTOMER_EDIT,
+    P.CUSTOMER_REVEAL,
+}
+_LEADS = _FRONT_LINE | {P.ORDER_DISPATCH, P.ORDER_EXPORT, P.VIEW_AT_RISK}
+_ADMINS = set(Permission) - {P.JUDICIAL_REVEAL}
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.HOTLINE_AGENT: frozenset(_FRONT_LINE),
+    Role.HALL_AGENT: frozenset(_FRONT_LINE),
+    Role.ACCOUNT_MANAGER: frozenset(_FRONT_LINE),
+    Role.COMPLAINT_HANDLER: frozenset(_FRONT_LINE),
+    Role.HALL_MANAGER: frozenset(_LEADS),
+    Role.SUPERVISOR: frozenset(_LEADS),
+    Role.QUALITY_INSPECTOR: frozenset(
+        {P.ORDER_VIEW, P.ORDER_CALLBACK, P.CUSTOMER_VIEW, P.VIEW_AT_RISK}
+    ),
+    # Editors collect suggestions into the knowledge base (KB-1), so they work on orders too.
+    Role.KNOWLEDGE_EDITOR: frozenset({P.ORDER_VIEW, P.ORDER_ACT}),
+    Role.AUDITOR: frozenset(
+        {P.ORDER_VIEW, P.CUSTOMER_VIEW, P.AUDIT_VIEW, P.VIEW_AT_RISK, P.ORDER_EXPORT}
+    ),
+    Role.JUDICIAL_OFFICER: frozenset({P.ORDER_VIEW, P.CUSTOMER_VIEW, P.JUDICIAL_REVEAL}),
+    Role.PROVINCE_ADMIN: frozenset(_ADMINS),
+    Role.HQ_ADMIN: frozenset(_ADMINS),
 }
 
 
 def can(staff: Staff, permission: Permission) -> bool:
-    return staff.role in GRANTS[permission]
+    return permission in GRANTS.get(Role(staff.role), frozenset())
 
 
 def require(staff: Staff, permission: Permission) -> None:

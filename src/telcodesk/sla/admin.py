@@ -15,6 +15,7 @@ from telcodesk.errors import NotFound
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
+from telcodesk.org.scope import order_filter, scope_of
 from telcodesk.sla import service
 from telcodesk.sla.models import OrderClock, SlaPolicy
 from telcodesk.sla.schemas import CalendarStatus, PolicyIn
@@ -174,15 +175,23 @@ def list_overrides(session: Session) -> list[CalendarOverride]:
     return list(session.scalars(select(CalendarOverride).order_by(CalendarOverride.day.desc())))
 
 
-def at_risk(session: Session, *, limit: int = 200, now: datetime | None = None) -> list[OrderClock]:
-    """Running clocks past a warning or past due, most urgent first (for supervisors)."""
+def at_risk(
+    session: Session, *, viewer: Staff | None, limit: int = 200, now: datetime | None = None
+) -> list[OrderClock]:
+    """Running clocks past a warning or past due, most urgent first, in the viewer's scope."""
+    from telcodesk.workorders.models import WorkOrder
+
     now = now or clock.now()
     stmt = (
         select(OrderClock)
+        .join(WorkOrder, WorkOrder.id == OrderClock.order_id)
         .where(
             OrderClock.stopped_at.is_(None), or_(OrderClock.stage >= 1, OrderClock.due_at <= now)
         )
         .order_by(OrderClock.due_at)
         .limit(limit)
     )
+    if viewer is not None:
+        permissions.require(viewer, Permission.VIEW_AT_RISK)
+        stmt = stmt.where(order_filter(scope_of(viewer), WorkOrder))
     return list(session.scalars(stmt))

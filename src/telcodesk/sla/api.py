@@ -95,6 +95,6 @@ def at_risk(
     permissions.require(staff, Permission.VIEW_AT_RISK)
     with db.uow() as session:
         seen: dict[int, WorkOrder] = {}
-        for c in service.at_risk(session, limit=limit):
+        for c in service.at_risk(session, viewer=staff, limit=limit):
             seen.setdefault(c.order_id, c.order)
         return [order_out(session, o) for o in seen.values()]

@@ -54,7 +54,7 @@ def at_risk(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
         return _forbidden(request, staff, exc)
     with db.uow() as session:
         seen: dict[int, WorkOrder] = {}
-        for c in admin.at_risk(session, limit=300):
+        for c in admin.at_risk(session, viewer=staff, limit=300):
             seen.setdefault(c.order_id, c.order)
         rows = list(seen.values())
         deadlines = {o.id: sla.view(session, o.clocks) for o in rows}

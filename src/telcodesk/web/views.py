@@ -160,7 +160,7 @@ def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse
         filters = _filters_from_query(request)
         with db.uow() as session:
             rows, next_cursor = orders.list_orders(
-                session, filters, cursor=request.query_params.get("cursor")
+                session, filters, viewer=staff, cursor=request.query_params.get("cursor")
             )
             deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
     except (ValidationError, DomainError) as exc:
@@ -188,7 +188,7 @@ def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
         open_only=True, **{"handler" if tab == "handling" else "owner": staff.username}
     )
     with db.uow() as session:
-        rows, _ = orders.list_orders(session, filters, limit=200)
+        rows, _ = orders.list_orders(session, filters, viewer=staff, limit=200)
         deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
     return render(request, "my_orders.html", staff, orders=rows, deadlines=deadlines, tab=tab)
 
@@ -205,7 +205,7 @@ def new_order_form(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResp
 def customer_lookup(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
     phone = request.query_params.get("phone", "").strip()[:20]
     with db.uow() as session:
-        matches = customers.find_by_phone(session, phone) if len(phone) >= 3 else []
+        matches = customers.find_by_phone(session, phone, viewer=staff) if len(phone) >= 3 else []
     return render(request, "_customer_matches.html", staff, matches=matches, phone=phone)
 
 
@@ -296,7 +296,7 @@ def _detail(
     error: str | None = None,
 ) -> HTMLResponse:
     with db.uow() as session:
-        order = orders.get_order(session, number)
+        order = orders.get_order(session, number, viewer=staff)
         events, notes = orders.history(session, order), orders.notes(session, order)
         staff_list = org.list_staff(session)
         deadlines = sla.view(session, order.clocks)

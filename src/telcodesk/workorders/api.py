@@ -83,14 +83,16 @@ def list_orders(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrderPage:
     with db.uow() as session:
-        orders, next_cursor = service.list_orders(session, filters, cursor=cursor, limit=limit)
+        orders, next_cursor = service.list_orders(
+            session, filters, viewer=staff, cursor=cursor, limit=limit
+        )
         return OrderPage(items=[order_out(session, o) for o in orders], next_cursor=next_cursor)
 
 
 @router.get("/orders/{number}", response_model=OrderOut, operation_id="orders_get")
 def get_order(number: str, staff: ApiStaff, db: DbDep) -> OrderOut:
     with db.uow() as session:
-        return order_out(session, service.get_order(session, number))
+        return order_out(session, service.get_order(session, number, viewer=staff))
 
 
 @router.post(
@@ -109,14 +111,14 @@ def transition(
 )
 def history(number: str, staff: ApiStaff, db: DbDep) -> list[EventOut]:
     with db.uow() as session:
-        order = service.get_order(session, number)
+        order = service.get_order(session, number, viewer=staff)
         return [EventOut.model_validate(e) for e in service.history(session, order)]
 
 
 @router.get("/orders/{number}/notes", response_model=list[NoteOut], operation_id="orders_notes")
 def list_notes(number: str, staff: ApiStaff, db: DbDep) -> list[NoteOut]:
     with db.uow() as session:
-        order = service.get_order(session, number)
+        order = service.get_order(session, number, viewer=staff)
         return [NoteOut.model_validate(n) for n in service.notes(session, order)]
 
 
@@ -132,6 +134,6 @@ def add_note(number: str, body: NoteIn, staff: ApiStaff, db: DbDep) -> NoteOut:
 
 
 @router.get("/categories", response_model=list[CategoryOut], operation_id="categories_list")
-def categories(staff: ApiStaff, db: DbDep) -> list[CategoryOut]:
+def categories(staff: ApiStaff, db: DbDep) -> list[CategoryOut]:  # reference data, not personal
     with db.uow() as session:
         return [CategoryOut.model_validate(c) for c in service.list_categories(session)]

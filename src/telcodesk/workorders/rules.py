@@ -131,6 +131,11 @@ HANDLER_REQUIRED = frozenset({A.ASSIGN, A.TRANSFER})
 # Actions whose text goes to the customer (the reply or the explanation of invalidity).
 CUSTOMER_TEXT_REQUIRED = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.EXTEND})
 
+# Satisfaction call-backs (SQ-1): quality inspectors may do these without other order rights.
+CALLBACK_ACTIONS = frozenset(
+    {A.START_CALLBACK, A.CALLBACK_SATISFIED, A.CALLBACK_UNSATISFIED, A.ARCHIVE}
+)
+
 # Which SLA clocks an action stops (T-2): the first response, and the result given.
 STOPS_RESPONSE = frozenset({A.START, A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.ARCHIVE})
 STOPS_RESOLUTION = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.ARCHIVE})

@@ -20,9 +20,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from telcodesk import clock
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
-from telcodesk.errors import IllegalTransition, NotFound, StaleVersion, ValidationFailed
+from telcodesk.errors import Forbidden, IllegalTransition, NotFound, StaleVersion, ValidationFailed
+from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
+from telcodesk.org.permissions import Permission
+from telcodesk.org.scope import order_filter, scope_of
 from telcodesk.sla import service as sla
 from telcodesk.workorders import rules
 from telcodesk.workorders.models import (
@@ -123,6 +126,7 @@ def register_order(
 ) -> tuple[WorkOrder, bool]:
     """Register 受理登记 an order; the registering staff member becomes its first-contact owner
     (CH-3). Returns the order and whether it was created now (False: an idempotent retry)."""
+    permissions.require(actor, Permission.ORDER_CREATE)
     if idempotency_key:
         previous = find_idempotent(session, actor, idempotency_key, data)
         if previous is not None:
@@ -135,10 +139,12 @@ def register_order(
         )
     _, actor_city = org.province_and_city(actor.unit)
     if data.customer_id is not None:
-        customer = customers.get_customer(session, data.customer_id)
+        customer = customers.get_customer(session, data.customer_id, viewer=actor)
     else:
         assert data.customer is not None
-        customer = customers.find_or_create(session, data.customer, default_city=actor_city)
+        customer = customers.find_or_create(
+            session, data.customer, default_city=actor_city, viewer=actor
+        )
     category = get_category(session, data.category_code) if data.category_code else None
     city = data.city_code or customer.city_code
     now = clock.now()
@@ -197,12 +203,24 @@ def register_order(
 # --- reading ----------------------------------------------------------------------------
 
 
-def get_order(session: Session, number: str) -> WorkOrder:
+def get_order(session: Session, number: str, *, viewer: Staff | None) -> WorkOrder:
+    """The order with this public number, if ``viewer`` may see it (``None``: the system).
+    An order out of the viewer's scope is answered exactly like a missing one (CD-2)."""
     order_id = rules.parse_public_number(number)
     order = session.get(WorkOrder, order_id) if order_id is not None else None
-    if order is None or order.number != number.strip().upper():
+    if order is None or order.number != number.strip().upper() or not visible(order, viewer):
         raise NotFound("工单不存在", f"Work order {number!r} not found", code="order_not_found")
     return order
+
+
+def visible(order: WorkOrder, viewer: Staff | None) -> bool:
+    if viewer is None:
+        return True
+    return (
+        scope_of(viewer).covers(order.province_code, order.city_code)
+        or order.handler_id == viewer.id
+        or order.first_contact_owner_id == viewer.id
+    )
 
 
 def encode_cursor(order_id: int) -> str:
@@ -272,10 +290,18 @@ def _staff_id(session: Session, username: str) -> int:
 
 
 def list_orders(
-    session: Session, f: OrderFilter, *, cursor: str | None = None, limit: int = 50
+    session: Session,
+    f: OrderFilter,
+    *,
+    viewer: Staff | None,
+    cursor: str | None = None,
+    limit: int = 50,
 ) -> tuple[list[WorkOrder], str | None]:
-    """Newest first, keyset-paginated (stable while new orders arrive)."""
+    """Newest first, keyset-paginated (stable while orders arrive), within the viewer's scope."""
     stmt = filter_orders(session, f)
+    if viewer is not None:
+        permissions.require(viewer, Permission.ORDER_VIEW)
+        stmt = stmt.where(order_filter(scope_of(viewer), WorkOrder))
     if cursor:
         stmt = stmt.where(WorkOrder.id < decode_cursor(cursor))
     # Owners and handlers in one extra query, not one per row.
@@ -317,7 +343,9 @@ def allowed_actions(order: WorkOrder) -> list[Action]:
 def transition(
     session: Session, actor: Staff, number: str, action: Action, data: TransitionIn
 ) -> WorkOrder:
-    order = get_order(session, number)
+    if not (action in rules.CALLBACK_ACTIONS and permissions.can(actor, Permission.ORDER_CALLBACK)):
+        permissions.require(actor, Permission.ORDER_ACT)
+    order = get_order(session, number, viewer=actor)
     if data.version != order.version:
         raise StaleVersion(details={"current_version": order.version})
     _apply(session, order, actor, action, data)
@@ -342,7 +370,9 @@ def _apply(
     before = {f: getattr(order, f) for f in TRACKED}
     now = clock.now()
     if data.handler:
-        order.handler_id = org.get_staff_by_username(session, data.handler).id
+        handler = org.get_staff_by_username(session, data.handler)
+        _check_handler_in_reach(actor, handler)
+        order.handler_id = handler.id
     if action == Action.REVIEW_VALID:
         order.is_valid = True
     elif action == Action.REVIEW_INVALID:
@@ -382,6 +412,22 @@ def _flush(session: Session) -> None:
         session.flush()
     except StaleDataError as exc:  # someone else updated the row between our read and write
         raise StaleVersion() from exc
+
+
+def _check_handler_in_reach(actor: Staff, handler: Staff) -> None:
+    """Handing an order within one's region, or up to a level that covers it (a hall to the
+    provincial complaint centre, CH-4), is open to all; sideways to another city is a
+    cross-region transfer that needs the dispatch permission (WO-4)."""
+    if actor.username == "system" or permissions.can(actor, Permission.ORDER_DISPATCH):
+        return
+    within = scope_of(actor).covers(*org.province_and_city(handler.unit))
+    upward = scope_of(handler).covers(*org.province_and_city(actor.unit))
+    if not (within or upward):
+        raise Forbidden(
+            "跨地区转派需由主管或值班经理操作",
+            "Only supervisors and duty managers transfer across regions",
+            code="cross_region_transfer_denied",
+        )
 
 
 def _move_clocks(
@@ -448,7 +494,8 @@ def _record(
 
 def add_note(session: Session, actor: Staff, number: str, data: NoteIn) -> OrderNote:
     """An internal note, or a progress message told to the customer (WO-2)."""
-    order = get_order(session, number)
+    permissions.require(actor, Permission.ORDER_ACT)
+    order = get_order(session, number, viewer=actor)
     note = OrderNote(
         order_id=order.id, at=clock.now(), author_id=actor.id, kind=data.kind, body=data.body
     )
