@@ -16,18 +16,25 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telcodesk import __version__
+from telcodesk.audit.api import router as audit_router
 from telcodesk.config import Settings, get_settings
 from telcodesk.customers.api import router as customers_router
 from telcodesk.db import create_db_engine, make_session_factory, require_migrated
 from telcodesk.deps import Database
 from telcodesk.errors import DomainError
 from telcodesk.org.api import router as auth_router
+from telcodesk.routing.api import router as routing_router
 from telcodesk.sla.api import router as sla_router
+from telcodesk.web.account_views import router as account_console_router
+from telcodesk.web.admin_views import router as admin_console_router
+from telcodesk.web.customer_views import router as customer_console_router
+from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
 from telcodesk.web.views import LoginRequired
 from telcodesk.web.views import router as console_router
 from telcodesk.worker import Worker
 from telcodesk.workorders.api import router as orders_router
+from telcodesk.workorders.export_api import router as export_router
 
 log = logging.getLogger("telcodesk")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -120,6 +127,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.include_router(sla_router)
     app.include_router(console_router)
     app.include_router(sla_console_router)
+    for router in (
+        export_router,
+        routing_router,
+        audit_router,
+        customer_console_router,
+        routing_console_router,
+        account_console_router,
+        admin_console_router,
+    ):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

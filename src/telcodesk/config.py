@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     idempotency_retention_hours: int = 48
     max_body_bytes: int = 1_000_000
     demo_password: str = "Demo@2026"
+    # Authentication hardening (CD-2).
+    lockout_after_failures: int = 5
+    lockout_minutes: int = 15
+    password_max_age_days: int = 90
+    password_history: int = 5
+    session_idle_minutes: int = 30
+    # Revealing masked personal data (CD-2): at most this many reveals per staff member per hour.
+    reveals_per_hour: int = 20
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

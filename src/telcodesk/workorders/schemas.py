@@ -122,6 +122,10 @@ class OrderOut(BaseModel):
     closed_at: datetime | None
     version: int
     allowed_actions: list[Action] = []
+    handling_unit_id: int | None = None
+    dispatch_note: dict[str, Any] | None = Field(
+        default=None, description="Which dispatch rule matched and why (CC-1)"
+    )
     deadlines: list[ClockOut] = Field(
         default=[], description="SLA clocks: response and resolution (T-2)"
     )
