@@ -113,6 +113,14 @@ def login(client: TestClient, username: str, password: str = "Passw0rd!") -> dic
     return {"Authorization": f"Bearer {res.json()['access_token']}"}
 
 
+def console_login(client: TestClient, username: str, password: str = "Passw0rd!") -> None:
+    """Sign in to the console (cookie session) as a browser would."""
+    res = client.post(
+        "/login", data={"username": username, "password": password}, follow_redirects=False
+    )
+    assert res.status_code == 303, res.text
+
+
 @pytest.fixture
 def agent(client: TestClient, world: World) -> dict[str, str]:
     """Bearer headers of a hotline agent of Guangzhou."""

@@ -26,6 +26,7 @@ class World:
     other_city_agent: Staff
     system: Staff
     admin: Staff
+    auditor: Staff
     customer: Customer
     vip: Customer
 
@@ -56,6 +57,7 @@ def build_world(session: Session) -> World:
         other_city_agent=staff("sz.agent", "赵敏", sz, Role.HALL_AGENT),
         system=staff("system", "系统", hq, Role.HQ_ADMIN),
         admin=staff("gd.admin", "省管理员", gd, Role.PROVINCE_ADMIN),
+        auditor=staff("gd.auditor", "稽核员", gd, Role.AUDITOR),
         customer=customers.create_customer(
             session, CustomerIn(name="张三", phone="13800138000"), default_city="440100"
         ),

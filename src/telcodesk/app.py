@@ -22,6 +22,7 @@ from telcodesk.customers.api import router as customers_router
 from telcodesk.db import create_db_engine, make_session_factory, require_migrated
 from telcodesk.deps import Database
 from telcodesk.errors import DomainError
+from telcodesk.org.admin_api import router as org_admin_router
 from telcodesk.org.api import router as auth_router
 from telcodesk.routing.api import router as routing_router
 from telcodesk.sla.api import router as sla_router
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         export_router,
         routing_router,
         audit_router,
+        org_admin_router,
         customer_console_router,
         routing_console_router,
         account_console_router,

@@ -31,7 +31,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts / 员工账号", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+org_app = typer.Typer(help="Organisation / 组织 (CSV import)", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(org_app, name="org")
 console = Console()
 
 
@@ -184,6 +186,44 @@ def user_add(
         console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"[green]created {username}[/green]")
+
+
+def _import(kind: str, path: str, actor: str) -> None:
+    from telcodesk.org import admin
+    from telcodesk.org import service as org
+
+    try:
+        text = open(path, encoding="utf-8-sig").read()  # noqa: SIM115 - small file, read once
+        with unit_of_work(_factory()) as session:
+            who = org.get_staff_by_username(session, actor)
+            result = (admin.import_units if kind == "units" else admin.import_staff)(
+                session, who, text
+            )
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]cannot read {path}: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        for row in exc.details or []:
+            console.print(f"  line {row['line']}: {'; '.join(row['errors'])}")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]{kind}: {result.created} created, {result.updated} updated[/green]")
+
+
+@org_app.command("import-units")
+def import_units(
+    path: str, actor: Annotated[str, typer.Option(help="Admin account the change is audited under")]
+) -> None:
+    """Units from CSV: code,name,kind,region_code,parent_code,open_time,close_time,workdays_only."""
+    _import("units", path, actor)
+
+
+@org_app.command("import-staff")
+def import_staff(
+    path: str, actor: Annotated[str, typer.Option(help="Admin account the change is audited under")]
+) -> None:
+    """Staff from CSV: username,display_name,unit_code,role,password,skills (';'-separated)."""
+    _import("staff", path, actor)
 
 
 def main() -> None:  # pragma: no cover

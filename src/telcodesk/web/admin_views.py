@@ -1,7 +1,156 @@
-"""Routes filled in by the work on issue 4 (see app.py)."""
+"""Console pages for auditors and admins: the audit log (CD-2) and the organisation (CC-1)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+from urllib.parse import urlencode
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from telcodesk.audit import service as audit
+from telcodesk.audit.schemas import AuditFilter, AuditOut
+from telcodesk.deps import DbDep
+from telcodesk.errors import DomainError
+from telcodesk.org import admin
+from telcodesk.org.admin_api import MAX_CSV_BYTES
+from telcodesk.org.admin_schemas import StaffIn, UnitIn
+from telcodesk.org.roles import ROLE_LABELS, UnitKind
+from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/console/audit", response_class=HTMLResponse)
+def audit_log(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    params = {k: v.strip() for k, v in request.query_params.items() if v.strip()}
+    error, next_cursor = None, None
+    items: list[AuditOut] = []
+    try:
+        f = AuditFilter.model_validate({k: v for k, v in params.items() if k != "before_id"})
+        before = int(params["before_id"]) if params.get("before_id", "").isdigit() else None
+        with db.uow() as session:
+            items, next_cursor = audit.search(session, staff, f, before_id=before, limit=100)
+    except DomainError as exc:
+        return render(
+            request,
+            "error.html",
+            staff,
+            status=exc.status,
+            heading=error_text(exc, lang_of(request)),
+        )
+    except ValidationError as exc:
+        f, error = AuditFilter(), error_text(exc, lang_of(request))
+    query = [(k, v) for k, v in params.items() if k != "before_id"]
+    next_url = "?" + urlencode([*query, ("before_id", next_cursor)]) if next_cursor else None
+    return render(
+        request, "audit.html", staff, items=items, filters=f, next_url=next_url, error=error
+    )
+
+
+@router.get("/console/admin/org", response_class=HTMLResponse)
+def organisation(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    return _org_page(request, staff, db)
+
+
+def _org_page(
+    request: Request,
+    staff: Any,
+    db: DbDep,
+    error: str | None = None,
+    status: int = 200,
+    notice: str | None = None,
+) -> HTMLResponse:
+    try:
+        with db.uow() as session:
+            units = admin.list_units(session, staff)
+            people = admin.list_staff(session, staff)
+            by_parent: dict[int | None, list[Any]] = {}
+            ids = {u.id for u in units}
+            for u in units:  # a unit whose parent is out of scope is shown as a root
+                by_parent.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
+            return render(
+                request,
+                "org.html",
+                staff,
+                status=status,
+                by_parent=by_parent,
+                people=people,
+                units=units,
+                kinds=list(UnitKind),
+                roles=ROLE_LABELS,
+                error=error,
+                notice=notice,
+            )
+    except DomainError as exc:
+        return render(
+            request,
+            "error.html",
+            staff,
+            status=exc.status,
+            heading=error_text(exc, lang_of(request)),
+        )
+
+
+@router.post("/console/admin/org/units", response_class=HTMLResponse)
+async def save_unit(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    form = {k: str(v).strip() for k, v in (await request.form()).items() if str(v).strip()}
+    form["workdays_only"] = "true" if form.get("workdays_only") == "1" else "false"
+    form.pop("csrf_token", None)
+    try:
+        data = UnitIn.model_validate(form)
+        with db.uow() as session:
+            admin.save_unit(session, staff, data)
+    except (ValidationError, DomainError) as exc:
+        code = exc.status if isinstance(exc, DomainError) else 422
+        return _org_page(request, staff, db, error_text(exc, lang_of(request)), code)
+    return _org_page(request, staff, db, notice=data.code)
+
+
+@router.post("/console/admin/org/staff", response_class=HTMLResponse)
+async def add_staff(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    form = {k: str(v).strip() for k, v in (await request.form()).items() if str(v).strip()}
+    form.pop("csrf_token", None)
+    raw: dict[str, Any] = {
+        **form,
+        "skills": [s for s in form.get("skills", "").split(",") if s.strip()],
+    }
+    try:
+        data = StaffIn.model_validate(raw)
+        with db.uow() as session:
+            admin.add_staff(session, staff, data)
+    except (ValidationError, DomainError) as exc:
+        code = exc.status if isinstance(exc, DomainError) else 422
+        return _org_page(request, staff, db, error_text(exc, lang_of(request)), code)
+    return _org_page(request, staff, db, notice=data.username)
+
+
+@router.post("/console/admin/org/import", response_class=HTMLResponse)
+async def import_csv(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    form = await request.form()
+    upload, what = form.get("file"), form.get("what")
+    try:
+        if upload is None or isinstance(upload, str):
+            raise ValueError("no file")
+        text = (await upload.read(MAX_CSV_BYTES + 1)).decode("utf-8")
+        if len(text) > MAX_CSV_BYTES:
+            raise ValueError("too large")
+    except (ValueError, UnicodeDecodeError):
+        msg = (
+            "请上传 UTF-8 编码的 CSV 文件（不超过 1 MB）"
+            if lang_of(request) == "zh"
+            else "Upload a UTF-8 CSV (max 1 MB)"
+        )
+        return _org_page(request, staff, db, msg, 422)
+    try:
+        with db.uow() as session:
+            result = (admin.import_staff if what == "staff" else admin.import_units)(
+                session, staff, text
+            )
+    except DomainError as exc:
+        detail = "; ".join(f"L{e['line']}: {', '.join(e['errors'])}" for e in (exc.details or []))
+        return _org_page(
+            request, staff, db, f"{error_text(exc, lang_of(request))} {detail}", exc.status
+        )
+    return _org_page(request, staff, db, notice=f"+{result.created} / ~{result.updated}")

@@ -1,0 +1,33 @@
+"""Audit log shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AuditFilter(BaseModel):
+    action: str | None = Field(default=None, max_length=40)
+    actor: str | None = Field(default=None, max_length=50, description="Username")
+    object_type: str | None = Field(default=None, max_length=40)
+    object_id: str | None = Field(default=None, max_length=60)
+    at_from: datetime | None = None
+    at_to: datetime | None = None
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    actor_username: str | None
+    action: str
+    object_type: str
+    object_id: str | None
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditOut]
+    next_cursor: int | None
