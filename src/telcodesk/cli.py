@@ -188,6 +188,14 @@ def user_add(
     console.print(f"[green]created {username}[/green]")
 
 
+@app.command()
+def roles() -> None:
+    """Print the role and permission matrix (Markdown, as in docs/roles.md)."""
+    from telcodesk.org.roles_doc import role_matrix_markdown
+
+    typer.echo(role_matrix_markdown(), nl=False)
+
+
 def _import(kind: str, path: str, actor: str) -> None:
     from telcodesk.org import admin
     from telcodesk.org import service as org
