@@ -192,13 +192,15 @@ def facts_of(order: WorkOrder) -> rules.OrderFacts:
 # --- clocks on an order -------------------------------------------------------------------
 
 
-def start_clocks(session: Session, order: WorkOrder, unit_id: int) -> SlaPolicy | None:
-    """Start the response and resolution clocks of a new order from the matching policy."""
+def start_clocks(session: Session, order: WorkOrder, unit: OrgUnit) -> SlaPolicy | None:
+    """Start the response and resolution clocks of a new order from the matching policy;
+    they count in ``unit``'s business hours and calendar (the registering unit, T-3)."""
     policy = rules.choose_policy(active_policies(session), facts_of(order))
     if policy is None:
         return None
-    ctx = Context(session)
-    for kind, amount, unit in (
+    unit_id = unit.id
+    ctx = Context(session, {unit_id: unit})
+    for kind, amount, time_unit in (
         (RESPONSE, policy.response_amount, policy.response_unit),
         (RESOLUTION, policy.resolution_amount, policy.resolution_unit),
     ):
@@ -207,9 +209,9 @@ def start_clocks(session: Session, order: WorkOrder, unit_id: int) -> SlaPolicy 
             kind=kind,
             policy_id=policy.id,
             unit_id=unit_id,
-            time_unit=unit,
+            time_unit=time_unit,
             start_at=order.created_at,
-            allowed_s=rules.seconds_of(amount, Unit(unit)),
+            allowed_s=rules.seconds_of(amount, Unit(time_unit)),
             paused_s=0.0,
             warn_shares=list(policy.warn_shares),
             stage=0,

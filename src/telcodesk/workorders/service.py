@@ -167,7 +167,7 @@ def register_order(
     )
     session.add(order)
     # The clocks count in the registering unit's hours and calendar (T-2, T-3).
-    policy = sla.start_clocks(session, order, actor.unit_id)
+    policy = sla.start_clocks(session, order, actor.unit)
     _record(
         session,
         order,
