@@ -183,7 +183,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool
 def _check_loopback(host: str) -> None:
     # Load may only target this machine.
     try:
-        addrs = {ai[4][0] for ai in socket.getaddrinfo(host, None)}
+        addrs = {str(ai[4][0]) for ai in socket.getaddrinfo(host, None)}
     except socket.gaierror as exc:
         raise SystemExit(f"cannot resolve {host!r}: {exc}") from exc
     bad = [a for a in addrs if not ipaddress.ip_address(a.split("%")[0]).is_loopback]

@@ -113,12 +113,20 @@ def login(client: TestClient, username: str, password: str = "Passw0rd!") -> dic
     return {"Authorization": f"Bearer {res.json()['access_token']}"}
 
 
+def csrf_token(client: TestClient) -> str:
+    """The console's CSRF token (td_csrf cookie), fetching the login page if there is none."""
+    if "td_csrf" not in client.cookies:
+        client.get("/login")
+    return str(client.cookies["td_csrf"])
+
+
 def console_login(client: TestClient, username: str, password: str = "Passw0rd!") -> None:
-    """Sign in to the console (cookie session) as a browser would."""
-    res = client.post(
-        "/login", data={"username": username, "password": password}, follow_redirects=False
-    )
+    """Sign in to the console (cookie session) as a browser would: the login form carries the
+    CSRF token, and later requests send the new session's token as htmx does (header)."""
+    data = {"username": username, "password": password, "csrf_token": csrf_token(client)}
+    res = client.post("/login", data=data, follow_redirects=False)
     assert res.status_code == 303, res.text
+    client.headers["X-CSRF-Token"] = client.cookies["td_csrf"]
 
 
 @pytest.fixture

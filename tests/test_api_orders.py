@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import login
+from tests.conftest import console_login, login
 from tests.factories import World
 
 Headers = dict[str, str]
@@ -358,12 +358,7 @@ def test_openapi_documents_every_schema(client: TestClient) -> None:
 
 
 def test_console_pages_answer_4xx_on_bad_input(client: TestClient, world: World) -> None:
-    res = client.post(
-        "/login",
-        data={"username": world.agent.username, "password": "Passw0rd!"},
-        follow_redirects=False,
-    )
-    assert res.status_code == 303
+    console_login(client, world.agent.username)
     assert client.get("/console/orders/WO20990101-000001").status_code == 404
     assert (
         client.get("/console/orders?status=lost").status_code == 200

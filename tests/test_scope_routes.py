@@ -68,6 +68,22 @@ UNSCOPED: dict[str, str] = {
     "POST /console/admin/org/units": "admins only",
     "POST /console/admin/org/staff": "admins only",
     "POST /console/admin/org/import": "admins only",
+    # Accounts and integration tokens (CD-2).
+    "POST /api/v1/auth/password": "own account",
+    "POST /api/v1/auth/integration-tokens": "admins only; account checked against scope",
+    "GET /api/v1/auth/integration-tokens": "admins only; filtered to scope",
+    "DELETE /api/v1/auth/integration-tokens/{token_id}": "admins only; 404 out of scope",
+    "PUT /api/v1/staff/{username}/role": "admins only; account checked against scope",
+    "GET /console/account/password": "own account",
+    "POST /console/account/password": "own account",
+    "GET /console/admin/tokens": "admins only; filtered to scope",
+    "POST /console/admin/tokens": "admins only; account checked against scope",
+    "POST /console/admin/tokens/{token_id}/revoke": "admins only; 404 out of scope",
+    # Dispatch rules (CC-1).
+    "GET /api/v1/dispatch/rules": "reference data",
+    "PUT /api/v1/dispatch/rules/{code}": "admins only",
+    "GET /console/admin/dispatch": "reference data",
+    "POST /console/admin/dispatch": "admins only",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {
@@ -78,6 +94,7 @@ LISTS = {
     "GET /console/my",
     "GET /console/sla",
     "GET /console/customers/lookup",
+    "GET /api/v1/exports/orders.csv",
 }
 # Bodies that pass validation, so that the scope check (not the validator) answers.
 BODIES: dict[str, dict[str, Any]] = {
@@ -89,6 +106,8 @@ BODIES: dict[str, dict[str, Any]] = {
         "extend_by": 1,
     },
     "NoteIn": {"body": "备注"},
+    "RevealIn": {"reason": "核实投诉处理进度"},
+    "JudicialRevealIn": {"reason": "核实投诉处理进度", "case_reference": "粤公协查〔2026〕1号"},
 }
 
 

@@ -11,14 +11,8 @@ from telcodesk import clock
 from telcodesk.db import unit_of_work
 from telcodesk.org import service as org
 from telcodesk.sla import sweep
-from tests.factories import PASSWORD, World
-
-
-def console_login(client: TestClient, username: str) -> None:
-    res = client.post(
-        "/login", data={"username": username, "password": PASSWORD}, follow_redirects=False
-    )
-    assert res.status_code == 303
+from tests.conftest import console_login
+from tests.factories import World
 
 
 def register(client: TestClient) -> str:

@@ -28,6 +28,7 @@ from telcodesk.routing.api import router as routing_router
 from telcodesk.sla.api import router as sla_router
 from telcodesk.web.account_views import router as account_console_router
 from telcodesk.web.admin_views import router as admin_console_router
+from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
 from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
@@ -74,6 +75,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.state.db = db
     app.state.worker = worker
 
+    # Console forms need the CSRF token (CD-2); added first, so the body limit below runs before.
+    app.add_middleware(CSRFMiddleware, settings=settings)
+
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length")
@@ -84,7 +88,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
 
     @app.exception_handler(LoginRequired)
     async def login_required(_: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(exc.location, status_code=303)  # login or password change
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:

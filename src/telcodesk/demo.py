@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from telcodesk import clock
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
-from telcodesk.customers.schemas import CustomerIn, CustomerType, Tier
+from telcodesk.customers.schemas import CustomerIn, CustomerType, IdType, Tier
 from telcodesk.db import Base, unit_of_work
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.roles import Role, UnitKind
+from telcodesk.routing import service as routing
 from telcodesk.sla import service as sla
 from telcodesk.worker import SYSTEM_USERNAME
 from telcodesk.workorders import service as workorders
@@ -177,6 +178,18 @@ CITIES = {
     "fs": ("440600", "佛山", "0757", [("禅城", "440604"), ("南海", "440605")]),
 }
 CITY_KEY = {v[0]: k for k, v in CITIES.items()}
+ESTATE_NAMES = [
+    "翠湖花园",
+    "锦绣华庭",
+    "碧桂园",
+    "星河湾",
+    "万科城",
+    "保利花园",
+    "中海名都",
+    "南湖新村",
+]
+# Dispatch skills by unit (CC-1): remote seats repair faults, the complaint centre complaints.
+SKILLS = {"-RS": ["fault", "complaint"], "GD-CMP": ["complaint"], "GD-10000": ["consultation"]}
 HOTLINE = [f"hotline{i:02d}" for i in range(1, 7)]
 COMPLAINT = [f"complaint{i:02d}" for i in range(1, 4)]
 
@@ -243,6 +256,7 @@ def ensure_reference_data(session: Session) -> OrgUnit:
     Idempotent; the caller's unit of work commits."""
     workorders.seed_categories(session)
     sla.seed_policies(session)  # default time limits (T-1, T-2, T-6)
+    routing.seed_rules(session)  # default dispatch rules (CC-1, CH-4)
     hq = org.ensure_unit(
         session, code="HQ", name="中国电信集团客服总部", kind=UnitKind.HQ, region_code="100000"
     )
@@ -298,8 +312,27 @@ def _customer_inputs(seed: int) -> Iterator[CustomerIn]:
         tier = rng.choices(list(Tier), tier_w)[0]
         landline = kind != CustomerType.INDIVIDUAL and rng.random() < 0.7
         alt = f"{area}-{rng.randrange(2, 9)}{rng.randrange(10**7):07d}" if landline else None
+        district, district_code = rng.choice(CITIES[CITY_KEY[city]][3])
+        building = f"{rng.randint(1, 30)}栋{rng.randint(1, 33)}0{rng.randint(1, 6)}"
+        address = f"广东省{city_name}市{district}区{rng.choice(ESTATE_NAMES)}{building}"
+        if kind == CustomerType.ENTERPRISE:  # unified social credit code (BH-7)
+            id_type, id_number = IdType.BUSINESS_LICENCE, f"9144{rng.randrange(10**14):014d}"
+        else:  # real-name registration: resident ID card, 18 characters
+            born = f"{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            id_type, id_number = (
+                IdType.RESIDENT_ID,
+                f"{district_code}{born}{rng.randrange(1000):03d}{rng.choice('0123456789X')}",
+            )
         yield CustomerIn(
-            name=name, phone=phone, alt_phone=alt, type=kind, city_code=city, tier=tier
+            name=name,
+            phone=phone,
+            alt_phone=alt,
+            type=kind,
+            city_code=city,
+            tier=tier,
+            id_type=id_type,
+            id_number=id_number,
+            address=address,
         )
 
 
@@ -583,7 +616,7 @@ def _ensure_org_and_people(session: Session, password: str, seed: int, tick: _Cl
     have = set(session.scalars(select(Staff.username)))
     for username, name, role, unit in _staff():
         if username not in have:
-            org.create_staff(
+            staff = org.create_staff(
                 session,
                 username=username,
                 display_name=name,
@@ -591,6 +624,9 @@ def _ensure_org_and_people(session: Session, password: str, seed: int, tick: _Cl
                 unit=units[unit],
                 role=role,
             )
+            staff.skills = next((v for k, v in SKILLS.items() if unit.endswith(k)), [])
+            # The replayed clock is in the past; the password itself is new today (CD-2 expiry).
+            staff.password_changed_at = datetime.now(UTC)
     rng, phones, start = random.Random(seed), set(session.scalars(select(Customer.phone))), tick.at
     for data in _customer_inputs(seed):
         if data.phone not in phones:  # customers joined over the past few years

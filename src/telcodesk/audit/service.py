@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from telcodesk import clock
@@ -47,10 +47,20 @@ def recent(session: Session, *, action: str | None = None, limit: int = 100) -> 
 
 def count_since(session: Session, actor: Staff, actions: tuple[str, ...], since: datetime) -> int:
     """How often a staff member did something lately (rate limits on reveals, CD-2)."""
-    stmt = select(AuditRecord.id).where(
+    stmt = select(func.count(AuditRecord.id)).where(
         AuditRecord.actor_id == actor.id, AuditRecord.action.in_(actions), AuditRecord.at >= since
     )
-    return len(session.scalars(stmt).all())
+    return session.scalar(stmt) or 0
+
+
+def count_for_object(session: Session, action: str, object_id: str, since: datetime) -> int:
+    """How often something happened to one object lately (failed logins under a name, CD-2)."""
+    stmt = select(func.count(AuditRecord.id)).where(
+        AuditRecord.action == action,
+        AuditRecord.object_id == object_id[:60],
+        AuditRecord.at >= since,
+    )
+    return session.scalar(stmt) or 0
 
 
 def search(

@@ -1,10 +1,15 @@
-"""Customer input and output shapes."""
+"""Customer input and output shapes. Personal data leaves masked (CD-2): the ``Masked*`` types
+mask whatever they are given, so no output built from them can carry a full value; the only
+unmasked shape is ``RevealOut``, answered by the audited reveal."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from telcodesk.customers import masking
 
 
 class CustomerType(StrEnum):
@@ -22,8 +27,40 @@ class Tier(StrEnum):
     DIAMOND = "diamond"  # 钻石卡
 
 
+class IdType(StrEnum):
+    """Identity documents accepted at registration 有效证件 (BH-7)."""
+
+    RESIDENT_ID = "resident_id"  # 居民身份证
+    TEMPORARY_ID = "temporary_id"  # 临时居民身份证
+    HOUSEHOLD_REGISTER = "household_register"  # 户口簿
+    PASSPORT = "passport"  # 中国护照 (with the ID number)
+    HK_MACAO_ID = "hk_macao_id"  # 港澳居民身份证
+    HOME_RETURN_PERMIT = "home_return_permit"  # 港澳居民来往内地通行证 (回乡证)
+    TAIWAN_PERMIT = "taiwan_permit"  # 台湾居民来往大陆通行证 (台胞证)
+    MILITARY_ID = "military_id"  # 军官证 / 士兵证
+    FOREIGN_PASSPORT = "foreign_passport"  # 外国人护照
+    BUSINESS_LICENCE = "business_licence"  # 营业执照 (统一社会信用代码), enterprises
+
+
 PHONE_PATTERN = r"^\+?[0-9][0-9-]{4,18}$"
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
+ID_NUMBER_PATTERN = r"^[0-9A-Za-z()-]{4,40}$"
+MAX_ID = 2**31 - 1  # keys are 32-bit on both engines
+REASON_LENGTH = (4, 200)  # a reveal's stated reason (CD-2)
+CASE_REFERENCE_LENGTH = (4, 100)
+
+MaskedName = Annotated[
+    str, AfterValidator(masking.mask_name), Field(description="Masked: 张*明 (CD-2)")
+]
+MaskedPhone = Annotated[
+    str, AfterValidator(masking.mask_phone), Field(description="Masked: 138****2327 (CD-2)")
+]
+MaskedIdNumber = Annotated[
+    str, AfterValidator(masking.mask_id_number), Field(description="Masked: first 6 + last 4")
+]
+MaskedAddress = Annotated[
+    str, AfterValidator(masking.mask_address), Field(description="Masked: up to the district…")
+]
 
 
 class CustomerIn(BaseModel):
@@ -35,16 +72,71 @@ class CustomerIn(BaseModel):
     type: CustomerType = CustomerType.INDIVIDUAL
     tier: Tier = Tier.STANDARD
     city_code: str | None = Field(default=None, pattern=REGION_PATTERN)
+    id_type: IdType | None = None
+    id_number: str | None = Field(default=None, pattern=ID_NUMBER_PATTERN)
+    address: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _document_complete(self) -> CustomerIn:
+        if (self.id_type is None) != (self.id_number is None):
+            raise ValueError("give both id_type and id_number, or neither")
+        return self
 
 
 class CustomerOut(BaseModel):
+    """A customer as staff see them: personal data masked (CD-2)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    name: str
-    phone: str
-    alt_phone: str | None
+    name: MaskedName
+    phone: MaskedPhone
+    alt_phone: MaskedPhone | None
     type: CustomerType
     tier: Tier
     province_code: str
     city_code: str
+    id_type: str | None
+    id_number: MaskedIdNumber | None
+    address: MaskedAddress | None
+
+
+class RevealField(StrEnum):
+    """Personal data that can be revealed."""
+
+    NAME = "name"
+    PHONE = "phone"
+    ALT_PHONE = "alt_phone"
+    ID_NUMBER = "id_number"
+    ADDRESS = "address"
+
+
+class RevealIn(BaseModel):
+    """Reveal 查看完整信息: needs a stated reason, is rate-limited and audited (CD-2, CD-3)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(
+        min_length=REASON_LENGTH[0],
+        max_length=REASON_LENGTH[1],
+        description="Why the full data is needed",
+    )
+    fields: list[RevealField] = Field(default_factory=lambda: list(RevealField), min_length=1)
+
+
+class JudicialRevealIn(RevealIn):
+    """Judicial request 司法协查 (CD-2): only the designated department, with the document."""
+
+    case_reference: str = Field(
+        min_length=CASE_REFERENCE_LENGTH[0],
+        max_length=CASE_REFERENCE_LENGTH[1],
+        description="Number of the judicial assistance document",
+    )
+
+
+class RevealOut(BaseModel):
+    """The full values of the requested fields: the one unmasked shape."""
+
+    customer_id: int
+    id_type: str | None
+    values: dict[RevealField, str | None]

@@ -1,19 +1,47 @@
-"""Organisation use cases: units, staff accounts, login sessions and API tokens."""
+"""Organisation use cases: units, staff accounts, roles, logins, sessions and API tokens.
+
+Authentication follows CD-2 (authorised staff only, passwords changed periodically): lock-out
+after repeated failures, password expiry, history and policy, idle console sessions, and an
+audit record for every login and every role change.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
-from telcodesk.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
-from telcodesk.org.models import AuthSession, OrgUnit, Staff
+from telcodesk.audit import service as audit
+from telcodesk.config import Settings, get_settings
+from telcodesk.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
+from telcodesk.org import permissions
+from telcodesk.org.models import AuthSession, OrgUnit, PasswordHistory, Staff
+from telcodesk.org.permissions import Permission
 from telcodesk.org.roles import Role, UnitKind
-from telcodesk.org.security import hash_password, new_token, token_digest, verify_password
+from telcodesk.org.scope import scope_of
+from telcodesk.org.security import (
+    hash_password,
+    new_token,
+    policy_violation,
+    token_digest,
+    verify_password,
+)
 
+# Initial passwords set by an admin (or the demo); a password the staff member chooses later
+# must meet the full policy (security.policy_violation).
 MIN_PASSWORD_LENGTH = 8
+# last_seen_at is written at most once a minute per session, to keep writes low.
+SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def get_unit_by_code(session: Session, code: str) -> OrgUnit:
@@ -86,6 +114,7 @@ def create_staff(
         )
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise Conflict("用户名已存在", f"Username {username!r} is taken", code="username_taken")
+    now = clock.now()
     staff = Staff(
         username=username,
         display_name=display_name,
@@ -94,10 +123,14 @@ def create_staff(
         unit_id=unit.id,
         role=role,
         active=True,
-        created_at=clock.now(),
+        created_at=now,
+        password_changed_at=now,  # the password's age counts from here (CD-2)
     )
     session.add(staff)
     session.flush()
+    session.add(
+        PasswordHistory(staff_id=staff.id, password_hash=staff.password_hash, created_at=now)
+    )
     return staff
 
 
@@ -108,15 +141,267 @@ def get_staff_by_username(session: Session, username: str) -> Staff:
     return staff
 
 
-def authenticate(session: Session, username: str, password: str) -> Staff:
-    staff = session.scalar(select(Staff).where(Staff.username == username))
-    ok = verify_password(staff.password_hash if staff else None, password)
-    if staff is None or not ok or not staff.active:
-        raise Unauthenticated(
-            "用户名或密码错误", "Wrong username or password", code="bad_credentials"
+def set_role(session: Session, actor: Staff, username: str, role: Role) -> Staff:
+    """Give a staff member another role (CD-2: admins grant authorisation; every change is
+    audited). Admins act within their region, never on themselves, and only HQ admins make
+    HQ admins."""
+    permissions.require(actor, Permission.ORG_MANAGE)
+    staff = get_staff_by_username(session, username)
+    scope = scope_of(actor)
+    if staff.id == actor.id:
+        raise Forbidden("不能修改自己的角色", "You may not change your own role", code="own_role")
+    if not scope.everything and (
+        role == Role.HQ_ADMIN or not scope.covers(*province_and_city(staff.unit))
+    ):
+        raise Forbidden(
+            "该账号或角色超出您的管理范围",
+            "That account or role is outside your scope",
+            code="role_out_of_scope",
         )
-    staff.last_login_at = clock.now()
+    if staff.role != role:
+        before, staff.role = staff.role, role
+        audit.record(session, actor, "role_changed", "staff", username, before=before, after=role)
     return staff
+
+
+# --- login (CD-2) -----------------------------------------------------------------------------
+
+
+class AccountLocked(DomainError):
+    status = 423
+    code = "account_locked"
+    message_zh = "账号已临时锁定"
+    message_en = "The account is locked for a while"
+
+
+class PasswordExpired(Forbidden):
+    code = "password_expired"
+    message_zh = "密码已过期，请先修改密码"
+    message_en = "The password has expired; change it first"
+
+
+def _locked(settings: Settings) -> AccountLocked:
+    return AccountLocked(
+        f"连续多次登录失败，账号已锁定，请 {settings.lockout_minutes} 分钟后再试",
+        f"Too many failed logins: the account is locked for {settings.lockout_minutes} minutes",
+    )
+
+
+def expired_error(settings: Settings) -> PasswordExpired:
+    days = settings.password_max_age_days
+    return PasswordExpired(
+        f"密码已超过 {days} 天未修改，请先在控制台修改密码",
+        f"The password is older than {days} days; change it in the console first",
+    )
+
+
+def _bad_credentials() -> Unauthenticated:
+    return Unauthenticated("用户名或密码错误", "Wrong username or password", code="bad_credentials")
+
+
+@dataclass
+class AuthOutcome:
+    """What a password check came to. A failure is returned, not raised, so that the caller's
+    unit of work still commits the failure count and the audit row; the caller raises
+    ``error`` after the commit (CD-2)."""
+
+    staff: Staff | None = None
+    token: str | None = None
+    password_expired: bool = False
+    error: DomainError | None = None
+
+    def raise_for_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def password_expired(staff: Staff, settings: Settings) -> bool:
+    """Passwords are changed periodically (CD-2). Accounts from before the hardening have no
+    change date; their age counts from the account's creation."""
+    changed = staff.password_changed_at or staff.created_at
+    return clock.now() >= changed + timedelta(days=settings.password_max_age_days)
+
+
+def _staff_for_update(session: Session, username: str) -> Staff | None:
+    # Row lock on PostgreSQL, so concurrent failures all count.
+    stmt = select(Staff).where(Staff.username == username).with_for_update(of=Staff)
+    return session.scalar(stmt)
+
+
+def _recent_failures(session: Session, username: str, since: datetime) -> int:
+    # Failed logins under a name with no (active) account are kept only in the audit log.
+    return audit.count_for_object(session, "login_failure", username, since)
+
+
+def _fail(
+    session: Session,
+    staff: Staff | None,
+    username: str,
+    reason: str,
+    error: DomainError,
+    **details: object,
+) -> AuthOutcome:
+    audit.record(session, staff, "login_failure", "staff", username[:60], reason=reason, **details)
+    return AuthOutcome(staff=None, error=error)
+
+
+def login(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    kind: str,
+    settings: Settings,
+    client: str | None = None,
+) -> AuthOutcome:
+    """Check a password and, if it is right, open a console session or issue an API token.
+
+    CD-2: after ``lockout_after_failures`` wrong passwords in a row the account is locked for
+    ``lockout_minutes``; an unknown name answers the same, at the same cost, so the answers do
+    not tell which names exist. An expired password still opens a console session (the
+    console then asks for a new password first) but gets no API token. Every try is audited.
+    """
+    now = clock.now()
+    staff = _staff_for_update(session, username)
+    right = verify_password(staff.password_hash if staff else None, password)
+    trail: dict[str, object] = {"kind": kind, "client": client}
+    if staff is None or not staff.active:
+        since = now - timedelta(minutes=settings.lockout_minutes)
+        tries = _recent_failures(session, username, since) + 1
+        error = _locked(settings) if tries >= settings.lockout_after_failures else None
+        reason = "unknown_user" if staff is None else "inactive"
+        return _fail(session, staff, username, reason, error or _bad_credentials(), **trail)
+    if staff.locked_until is not None:
+        if staff.locked_until > now:
+            return _fail(session, staff, username, "locked", _locked(settings), **trail)
+        staff.locked_until, staff.failed_logins = None, 0  # the lock has run out
+    if not right:
+        staff.failed_logins += 1
+        if staff.failed_logins < settings.lockout_after_failures:
+            return _fail(session, staff, username, "bad_password", _bad_credentials(), **trail)
+        staff.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+        return _fail(
+            session, staff, username, "bad_password", _locked(settings), locked=True, **trail
+        )
+    staff.failed_logins = 0
+    expired = password_expired(staff, settings)
+    if expired and kind != "console":
+        return _fail(session, staff, username, "expired", expired_error(settings), **trail)
+    staff.last_login_at = now
+    audit.record(
+        session, staff, "login_success", "staff", username, password_expired=expired, **trail
+    )
+    hours = settings.session_hours if kind == "console" else settings.api_token_hours
+    token = open_session(session, staff, kind=kind, hours=hours)
+    return AuthOutcome(staff=staff, token=token, password_expired=expired)
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, settings: Settings | None = None
+) -> Staff:
+    """Check a password for scripts and the CLI; raises instead of returning the failure (so
+    its count and audit row roll back with the caller's unit of work). Opens no session."""
+    settings = settings or get_settings()
+    staff = _staff_for_update(session, username)
+    if staff is None or not staff.active or not verify_password(staff.password_hash, password):
+        raise _bad_credentials()
+    if staff.locked_until is not None and staff.locked_until > clock.now():
+        raise _locked(settings)
+    return staff
+
+
+# --- passwords (CD-2) -------------------------------------------------------------------------
+
+
+# Messages for security.policy_violation's codes.
+POLICY_TEXTS: dict[str, tuple[str, str]] = {
+    "password_too_short": ("密码至少 10 位", "The password needs at least 10 characters"),
+    "password_needs_letters_and_digits": (
+        "密码须同时包含字母和数字",
+        "The password needs both letters and digits",
+    ),
+    "password_contains_username": (
+        "密码不能包含用户名",
+        "The password may not contain the username",
+    ),
+}
+
+
+def change_password(
+    session: Session,
+    staff: Staff,
+    current: str,
+    new: str,
+    *,
+    settings: Settings,
+    keep_token: str | None = None,
+) -> AuthOutcome:
+    """Set a new password: the current one must be right (wrong tries count towards the
+    lock-out), the new one must meet the policy and differ from the last
+    ``password_history`` ones. The staff member's other sessions and API tokens end, except
+    ``keep_token`` (the one in use); integration tokens stay. Failures are returned, as in
+    :func:`login`."""
+    row = _staff_for_update(session, staff.username)
+    if row is None or not row.active:
+        return AuthOutcome(error=_bad_credentials())
+    now = clock.now()
+    if row.locked_until is not None and row.locked_until > now:
+        return AuthOutcome(error=_locked(settings))
+    if not verify_password(row.password_hash, current):
+        row.failed_logins += 1
+        error: DomainError = ValidationFailed(
+            "当前密码不正确", "The current password is wrong", code="wrong_password"
+        )
+        if row.failed_logins >= settings.lockout_after_failures:
+            row.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            error = _locked(settings)
+        return _fail(session, row, row.username, "bad_password", error, kind="password_change")
+    problem = policy_violation(row.username, new)
+    if problem is not None:
+        return AuthOutcome(error=ValidationFailed(*POLICY_TEXTS[problem], code=problem))
+    recent = _password_history(session, row, settings.password_history)
+    if any(verify_password(h, new) for h in [row.password_hash, *recent]):
+        n = settings.password_history
+        return AuthOutcome(
+            error=ValidationFailed(
+                f"新密码不能与最近 {n} 次使用过的密码相同",
+                f"The new password may not repeat any of the last {n}",
+                code="password_reused",
+            )
+        )
+    row.password_hash, row.password_changed_at, row.failed_logins = hash_password(new), now, 0
+    session.add(PasswordHistory(staff_id=row.id, password_hash=row.password_hash, created_at=now))
+    session.flush()
+    _prune_history(session, row, settings.password_history)
+    revoked = revoke_sessions(session, row, keep_token=keep_token)
+    audit.record(session, row, "password_changed", "staff", row.username, sessions_ended=revoked)
+    return AuthOutcome(staff=row)
+
+
+def _password_history(session: Session, staff: Staff, n: int) -> list[str]:
+    stmt = (
+        select(PasswordHistory.password_hash)
+        .where(PasswordHistory.staff_id == staff.id)
+        .order_by(PasswordHistory.id.desc())
+        .limit(n)
+    )
+    return list(session.scalars(stmt))
+
+
+def _prune_history(session: Session, staff: Staff, keep: int) -> None:
+    # Older hashes serve no rule and are a liability if the database leaks.
+    old = (
+        select(PasswordHistory.id)
+        .where(PasswordHistory.staff_id == staff.id)
+        .order_by(PasswordHistory.id.desc())
+        .offset(keep)
+    )
+    ids = list(session.scalars(old))
+    if ids:
+        session.execute(delete(PasswordHistory).where(PasswordHistory.id.in_(ids)))
+
+
+# --- sessions and API tokens ------------------------------------------------------------------
 
 
 def open_session(session: Session, staff: Staff, *, kind: str, hours: int) -> str:
@@ -130,30 +415,61 @@ def open_session(session: Session, staff: Staff, *, kind: str, hours: int) -> st
             kind=kind,
             created_at=now,
             expires_at=now + timedelta(hours=hours),
+            last_seen_at=now,
         )
     )
     return token
 
 
-def staff_for_token(session: Session, token: str, *, kind: str) -> Staff | None:
-    # One query per request: the token's staff member, if the token is live.
-    return session.scalar(
-        select(Staff)
+def resolve_token(
+    session: Session, token: str, *, kinds: tuple[str, ...], idle_minutes: int | None = None
+) -> tuple[Staff, AuthSession] | None:
+    """The staff member and session behind a live token. Sessions end at ``expires_at`` and,
+    given ``idle_minutes`` (console, CD-2), after that long without a request."""
+    now = clock.now()
+    row = session.execute(
+        select(Staff, AuthSession)
         .join(AuthSession, AuthSession.staff_id == Staff.id)
         .where(
             AuthSession.token_hash == token_digest(token),
-            AuthSession.kind == kind,
+            AuthSession.kind.in_(kinds),
             AuthSession.revoked_at.is_(None),
-            AuthSession.expires_at > clock.now(),
+            AuthSession.expires_at > now,
             Staff.active,
         )
-    )
+    ).first()
+    if row is None:
+        return None
+    staff, auth = row
+    seen = auth.last_seen_at or auth.created_at
+    if idle_minutes is not None and now - seen >= timedelta(minutes=idle_minutes):
+        return None
+    if now - seen >= SEEN_RESOLUTION:
+        auth.last_seen_at = now
+    return staff, auth
 
 
 def close_session(session: Session, token: str) -> None:
     row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest(token)))
     if row is not None and row.revoked_at is None:
         row.revoked_at = clock.now()
+
+
+def revoke_sessions(session: Session, staff: Staff, *, keep_token: str | None = None) -> int:
+    """End the staff member's console sessions and API tokens (not integration tokens, which
+    admins manage), except ``keep_token``; returns how many ended."""
+    stmt = select(AuthSession).where(
+        AuthSession.staff_id == staff.id,
+        AuthSession.kind.in_(("console", "api")),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > clock.now(),
+    )
+    if keep_token:
+        stmt = stmt.where(AuthSession.token_hash != token_digest(keep_token))
+    rows = list(session.scalars(stmt))
+    for row in rows:
+        row.revoked_at = clock.now()
+    return len(rows)
 
 
 def list_staff(session: Session) -> list[Staff]:

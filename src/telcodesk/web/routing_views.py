@@ -1,7 +1,128 @@
-"""Routes filled in by the work on issue 4 (see app.py)."""
+"""Console pages for dispatch (CC-1, CH-4): the rules (admins edit, others read) and "which rule
+matches and why" for an order. Dispatch and chase themselves are the order's action forms."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from telcodesk import clock
+from telcodesk.customers.schemas import Tier
+from telcodesk.deps import DbDep
+from telcodesk.errors import DomainError
+from telcodesk.org import permissions
+from telcodesk.org.models import Staff
+from telcodesk.org.permissions import Permission
+from telcodesk.org.roles import UnitKind
+from telcodesk.routing import rules as routing_rules
+from telcodesk.routing import service as routing
+from telcodesk.routing.schemas import RuleIn
+from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render, templates
+from telcodesk.workorders import service as orders
+from telcodesk.workorders.rules import Label
+
+router = APIRouter(include_in_schema=False)
+
+KIND_LABELS: dict[UnitKind, Label] = {
+    UnitKind.CITY: Label("地市分公司", "City branch"),
+    UnitKind.DEPARTMENT: Label("部门/远程坐席", "Department / remote seats"),
+    UnitKind.COMPLAINT_CENTRE: Label("投诉处理中心", "Complaint centre"),
+    UnitKind.CALL_CENTRE: Label("客服中心", "Call centre"),
+    UnitKind.HALL: Label("营业厅", "Business hall"),
+    UnitKind.ACCOUNT_TEAM: Label("客户经理团队", "Account team"),
+    UnitKind.PROVINCE: Label("省公司", "Province"),
+    UnitKind.HQ: Label("总部", "HQ"),
+}
+RULE_FIELDS = (
+    "name",
+    "precedence",
+    "match_type",
+    "match_category",
+    "match_region",
+    "match_tier",
+    "match_channel",
+    "required_skill",
+    "target_unit_code",
+    "target_kind",
+    "strategy",
+)
+
+
+def _local(iso: str | None) -> str:
+    """A stored ISO time (UTC) as Beijing time."""
+    return clock.local(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M") if iso else ""
+
+
+# The order page's dispatch note (_dispatch_note.html) uses these too.
+templates.env.globals.update(routing_rules=routing_rules, unit_kinds=KIND_LABELS, tiers=list(Tier))
+templates.env.filters["isolocal"] = _local
+
+
+@router.get("/console/admin/dispatch", response_class=HTMLResponse)
+def rules_page(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    return _rules_page(request, staff, db)
+
+
+def _rules_page(
+    request: Request,
+    staff: Staff,
+    db: DbDep,
+    error: str | None = None,
+    status: int = 200,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    with db.uow() as session:
+        units = routing.units_by_id(session)
+        return render(
+            request,
+            "routing_rules.html",
+            staff,
+            rule_rows=[(r, routing.as_input(r, units)) for r in routing.list_rules(session)],
+            units=sorted(units.values(), key=lambda u: u.code),
+            editable=permissions.can(staff, Permission.EDIT_DISPATCH_RULES),
+            error=error,
+            status=status,
+            form=form or {},
+        )
+
+
+@router.post("/console/admin/dispatch", response_model=None)
+async def save_rule(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    raw: dict[str, Any] = {k: form[k] for k in RULE_FIELDS if form.get(k)}
+    raw["active"] = form.get("active") == "1"
+    try:
+        data = RuleIn.model_validate(raw)
+        with db.uow() as session:
+            routing.save_rule(session, staff, form.get("code", ""), data)
+    except (ValidationError, DomainError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _rules_page(request, staff, db, error_text(exc, lang_of(request)), status, form)
+    return RedirectResponse("/console/admin/dispatch", status_code=303)
+
+
+@router.get("/console/orders/{number}/dispatch", response_class=HTMLResponse)
+def explain_page(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    """Which rule matches the order now and why, and whom dispatch would pick (CC-1)."""
+    try:
+        with db.uow() as session:
+            order = orders.get_order(session, number, viewer=staff)
+            return render(
+                request,
+                "routing_explain.html",
+                staff,
+                order=order,
+                plan=routing.explain(session, order, staff),
+            )
+    except DomainError as exc:  # out of scope: answered as not found (CD-2)
+        return render(
+            request,
+            "error.html",
+            staff,
+            status=exc.status,
+            heading=error_text(exc, lang_of(request)),
+        )

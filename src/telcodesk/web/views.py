@@ -13,9 +13,19 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from telcodesk import clock
+from telcodesk.customers import masking
 from telcodesk.customers import service as customers
 from telcodesk.customers.schemas import CustomerIn
-from telcodesk.deps import SESSION_COOKIE, DbDep, SettingsDep, console_staff_or_none
+from telcodesk.deps import (
+    SESSION_COOKIE,
+    DbDep,
+    SettingsDep,
+    clear_session_cookie,
+    client_address,
+    console_staff_or_none,
+    set_csrf_cookie,
+    set_session_cookie,
+)
 from telcodesk.errors import DomainError, NotFound, ValidationFailed
 from telcodesk.org import permissions
 from telcodesk.org import service as org
@@ -34,15 +44,34 @@ templates.env.filters["localtime"] = lambda dt: (
     clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 )
 templates.env.globals.update(rules=rules, pick=pick, can=permissions.can, P=Permission)
+# Every console template shows customers through these filters (CD-2).
+templates.env.filters.update(
+    mask_name=masking.mask_name,
+    mask_phone=masking.mask_phone,
+    mask_id_number=masking.mask_id_number,
+    mask_address=masking.mask_address,
+)
 
 
 class LoginRequired(Exception):
     """Raised by console pages without a valid session; answered with a redirect to /login."""
 
+    location = "/login"
 
-def console_staff(staff: Annotated[Staff | None, Depends(console_staff_or_none)]) -> Staff:
+
+class PasswordChangeRequired(LoginRequired):
+    """The password has expired: the console asks for a new one before anything else (CD-2)."""
+
+    location = "/console/account/password"
+
+
+def console_staff(
+    staff: Annotated[Staff | None, Depends(console_staff_or_none)], settings: SettingsDep
+) -> Staff:
     if staff is None:
         raise LoginRequired()
+    if org.password_expired(staff, settings):
+        raise PasswordChangeRequired()
     return staff
 
 
@@ -86,38 +115,40 @@ def login_page(request: Request) -> HTMLResponse:
 async def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
     form = await request.form()
     username, password = str(form.get("username", ""))[:50], str(form.get("password", ""))[:200]
-    try:
-        with db.uow() as session:
-            staff = org.authenticate(session, username, password)
-            token = org.open_session(session, staff, kind="console", hours=settings.session_hours)
-    except DomainError as exc:
+    with db.uow() as session:
+        outcome = org.login(
+            session,
+            username,
+            password,
+            kind="console",
+            settings=settings,
+            client=client_address(request),
+        )
+    # Answered only now, after the commit, so a failure's count and audit row are kept (CD-2).
+    if outcome.error is not None or outcome.token is None:
+        error = outcome.error or DomainError()
         return render(
             request,
             "login.html",
-            status=401,
-            error=error_text(exc, lang_of(request)),
+            status=error.status,
+            error=error_text(error, lang_of(request)),
             username=username,
         )
-    response = RedirectResponse("/console/orders", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.env == "production",
-        max_age=settings.session_hours * 3600,
-    )
+    target = "/console/account/password" if outcome.password_expired else "/console/orders"
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(response, outcome.token, settings)
+    set_csrf_cookie(response, settings)  # a fresh CSRF token for the new session
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, db: DbDep) -> RedirectResponse:
+def logout(request: Request, db: DbDep, settings: SettingsDep) -> RedirectResponse:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         with db.uow() as session:
             org.close_session(session, token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookie(response, settings)
     return response
 
 
@@ -136,7 +167,10 @@ def switch_language(lang: str, request: Request) -> RedirectResponse:
 
 def _filters_from_query(request: Request) -> OrderFilter:
     params = request.query_params
-    raw: dict[str, Any] = {k: params.getlist(k) for k in ("status", "type", "channel")}
+    # "Any" in a select sends an empty value: it means no filter.
+    raw: dict[str, Any] = {
+        k: [v for v in params.getlist(k) if v] for k in ("status", "type", "channel")
+    }
     for key in (
         "city_code",
         "handler",

@@ -40,6 +40,7 @@ IdempotencyKey = Annotated[
 
 
 def order_out(session: Session, order: WorkOrder) -> OrderOut:
+    # The customer comes out masked: CustomerBrief masks name and phone (CD-2).
     out = OrderOut.model_validate(order)
     out.allowed_actions = service.allowed_actions(order)
     out.deadlines = [ClockOut.model_validate(v) for v in sla.view(session, order.clocks)]

@@ -79,6 +79,8 @@ class Action(StrEnum):
     CALLBACK_UNSATISFIED = "callback_unsatisfied"
     ARCHIVE = "archive"
     EXTEND = "extend"  # more time to resolve, told to the customer (T-2)
+    DISPATCH = "dispatch"  # 派单: the dispatch rules choose the unit and the handler (CC-1, CH-4)
+    CHASE = "chase"  # 催办: remind the handler, state unchanged (CH-4, WO-4)
 
 
 S, A = Status, Action
@@ -91,6 +93,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.REGISTERED, A.REVIEW_VALID): S.REVIEWED,
     (S.REGISTERED, A.REVIEW_INVALID): S.INVALID,
     (S.REVIEWED, A.ASSIGN): S.ASSIGNED,
+    (S.REVIEWED, A.DISPATCH): S.ASSIGNED,
     (S.ASSIGNED, A.START): S.IN_PROGRESS,
     (S.IN_PROGRESS, A.SUSPEND): S.WAITING_CUSTOMER,
     (S.WAITING_CUSTOMER, A.RESUME): S.IN_PROGRESS,
@@ -106,6 +109,8 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.CALLBACK, A.CALLBACK_UNSATISFIED): S.IN_PROGRESS,
     # An extension keeps the state; it moves the resolution deadline (T-2).
     **{(s, A.EXTEND): s for s in _ACTIVE},
+    # Chasing the handler keeps the state; it notifies them (CH-4, WO-4).
+    **{(s, A.CHASE): s for s in (S.ASSIGNED, S.IN_PROGRESS, S.WAITING_CUSTOMER)},
     # Archive without a call-back answer (customer unreachable, or no call-back needed).
     (S.REPLIED, A.ARCHIVE): S.ARCHIVED,
     (S.CALLBACK, A.ARCHIVE): S.ARCHIVED,
@@ -124,6 +129,7 @@ REASON_REQUIRED = frozenset(
         A.CALLBACK_UNSATISFIED,
         A.ARCHIVE,
         A.EXTEND,
+        A.CHASE,
     }
 )
 # Actions that need a target handler.
@@ -189,6 +195,8 @@ ACTION_LABELS: dict[Action, Label] = {
     A.CALLBACK_UNSATISFIED: Label("回访不满意(重开)", "Call-back: unsatisfied (reopen)"),
     A.ARCHIVE: Label("归档", "Archive"),
     A.EXTEND: Label("延期(已告知客户)", "Extend (customer told)"),
+    A.DISPATCH: Label("按规则派单", "Dispatch by rules"),
+    A.CHASE: Label("催办", "Chase"),
 }
 
 # History rows written by the SLA worker and calendar changes (not lifecycle actions).

@@ -7,7 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from telcodesk.customers.schemas import REGION_PATTERN, CustomerIn, CustomerType, Tier
+from telcodesk.customers.schemas import (
+    REGION_PATTERN,
+    CustomerIn,
+    CustomerType,
+    MaskedName,
+    MaskedPhone,
+    Tier,
+)
 from telcodesk.sla.schemas import ClockOut
 from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
 
@@ -87,10 +94,12 @@ class CategoryOut(BaseModel):
 
 
 class CustomerBrief(BaseModel):
+    """The order's customer, masked like every customer output (CD-2)."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
-    name: str
-    phone: str
+    name: MaskedName
+    phone: MaskedPhone
     type: CustomerType
     tier: Tier
 

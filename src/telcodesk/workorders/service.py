@@ -26,6 +26,7 @@ from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.org.scope import order_filter, scope_of
+from telcodesk.routing import service as routing
 from telcodesk.sla import service as sla
 from telcodesk.workorders import rules
 from telcodesk.workorders.models import (
@@ -54,6 +55,7 @@ TRACKED = (
     "subject",
     "description",
     "category_id",
+    "handling_unit_id",
 )
 
 
@@ -97,7 +99,10 @@ def get_category(session: Session, code: str) -> Category:
 
 
 def request_hash(data: OrderCreate) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    # Unset optional fields are left out, so adding a field does not change old requests' hash.
+    canonical = json.dumps(
+        data.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -334,6 +339,8 @@ def allowed_actions(order: WorkOrder) -> list[Action]:
     actions = rules.allowed_actions(Status(order.status))
     if OrderType(order.type) not in rules.ONE_TOUCH_TYPES:
         actions = [a for a in actions if a != Action.RESOLVE_AT_ONCE]
+    if order.handler_id is None:  # a chase goes to the handler (CH-4)
+        actions = [a for a in actions if a != Action.CHASE]
     return actions
 
 
@@ -366,14 +373,25 @@ def _apply(
     _require(action in rules.REASON_REQUIRED, data.reason, "reason", "原因")
     _require(action in rules.CUSTOMER_TEXT_REQUIRED, data.message, "message", "给客户的答复")
     _require(action in rules.HANDLER_REQUIRED, data.handler, "handler", "处理人")
+    if data.handler and action in (Action.DISPATCH, Action.CHASE):
+        raise ValidationFailed(
+            "派单由规则选择处理人，催办发给当前处理人：不能指定处理人",
+            "Dispatch rules choose the handler and a chase goes to the current one: no handler",
+            code="handler_not_allowed",
+        )
 
     before = {f: getattr(order, f) for f in TRACKED}
     now = clock.now()
+    routed: dict[str, Any] = {}
     if data.handler:
         handler = org.get_staff_by_username(session, data.handler)
         _check_handler_in_reach(actor, handler)
-        order.handler_id = handler.id
-    if action == Action.REVIEW_VALID:
+        order.handler_id, order.handling_unit_id = handler.id, handler.unit_id
+    if action == Action.DISPATCH:  # rules choose the unit and the handler (CC-1, CH-4)
+        routed = routing.dispatch(session, order, actor)
+    elif action == Action.CHASE:  # 催办: notify the handler and their supervisor (CH-4, WO-4)
+        routed = routing.chase(session, order, actor, data.reason or "")
+    elif action == Action.REVIEW_VALID:
         order.is_valid = True
     elif action == Action.REVIEW_INVALID:
         order.is_valid, order.invalid_reason = False, data.reason
@@ -398,7 +416,7 @@ def _apply(
     order.updated_at = now
     _flush(session)  # the order's clocks are read below
     clock_changes = _move_clocks(session, order, action, data, now)
-    changes = clock_changes | {
+    changes = {**clock_changes, **routed} | {
         f: [_plain(before[f]), _plain(getattr(order, f))]
         for f in TRACKED
         if before[f] != getattr(order, f)
