@@ -149,3 +149,44 @@ def test_register_and_archive_an_order(server: str, browser: object, tmp_path: P
     expect(page.locator("h1")).to_have_text("Orders")
     page.screenshot(path=str(tmp_path / "orders.png"))
     page.close()
+
+
+def test_city_agent_reveals_a_number_and_the_auditor_sees_it(server: str, browser: object) -> None:
+    """CD-2 end to end: masked by default, revealed with a reason, visible in the audit log."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    agent = browser.new_page()
+    agent.goto(f"{server}/login")
+    agent.fill("#username", "gz.agent")
+    agent.fill("#password", PASSWORD)
+    agent.click("button[type=submit]")
+    agent.click("#nav-new")
+    agent.fill("#customer_phone", "13800138000")
+    expect(agent.locator("#matches")).to_contain_text("138****8000")
+    agent.fill("#subject", "查询话费")
+    agent.click("#submit-order")
+    phone = agent.locator("#customer-phone")
+    expect(phone).to_have_text("138****8000")  # masked by default
+    expect(agent.locator("#customer")).not_to_contain_text("13800138000")
+
+    reveal = agent.locator("details.reveal")
+    reveal.locator("summary").click()
+    reveal.locator("input[name=reason]").fill("客户来电要求回拨核实")
+    reveal.locator("button[type=submit]").click()
+    expect(reveal).to_contain_text("13800138000")  # revealed in place (htmx)
+    agent.close()
+
+    auditor = browser.new_page()
+    auditor.goto(f"{server}/login")
+    auditor.fill("#username", "gd.auditor")
+    auditor.fill("#password", PASSWORD)
+    auditor.click("button[type=submit]")
+    auditor.click("#nav-audit")
+    auditor.select_option("#a-action", "customer_reveal")
+    auditor.click("form.filters button[type=submit]")
+    row = auditor.locator("#audit tbody tr[data-action=customer_reveal]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("gz.agent")
+    expect(row).to_contain_text("客户来电要求回拨核实")
+    auditor.close()
