@@ -35,6 +35,11 @@ bootstrap 95 % interval and the median of the per-round ratios, the time of ``li
 alone (its SELECTs and the loading of the rows), the plans of the scoped queries (EXPLAIN
 ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite), a table and one JSON line. Exit status 1
 if a p95 ratio is over the target.
+
+Recorded 2026-11-24, 1,000,000 orders, masking on, --repeat 500, shared 2-core machine (load
+1.4-6): p95 ratio with ÷ without, first page / in_progress / second page —
+run 1: SQLite 1.063 / 1.072 / 1.091, PostgreSQL 0.901 / 1.109 / 1.028;
+run 2: SQLite 0.971 / 1.013 / 1.042, PostgreSQL 1.034 / 1.007 / 1.048. Within 1.2.
 """
 
 from __future__ import annotations

@@ -76,6 +76,8 @@ class WorkOrder(Base):
         Index("ix_work_order_status_id", "status", "id"),
         Index("ix_work_order_handler_status", "handler_id", "status"),
         Index("ix_work_order_region", "province_code", "city_code", "id"),
+        # City staff's list (CD-2 scope): newest orders of one city without a table scan.
+        Index("ix_work_order_city_id", "city_code", "id"),
         Index("ix_work_order_created", "created_at"),
     )
 
