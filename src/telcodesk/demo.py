@@ -369,9 +369,9 @@ BY_AGE: list[tuple[float, list[float]]] = [
 ]
 # Minutes between an action and the one before it (log-uniform between the bounds).
 GAP = _table(
-    "review_valid:5-240 review_invalid:5-120 assign:3-120 transfer:30-1440 start:10-480 "
-    "suspend:60-1440 resume:240-4320 escalate:240-2880 reply:120-2880 start_callback:60-2880 "
-    "callback_satisfied:1-15 callback_unsatisfied:1-15 archive:60-2880"
+    "review_valid:5-240 review_invalid:5-120 assign:3-120 dispatch:1-30 transfer:30-1440 "
+    "start:10-480 suspend:60-1440 resume:240-4320 escalate:240-2880 reply:120-2880 "
+    "start_callback:60-2880 callback_satisfied:1-15 callback_unsatisfied:1-15 archive:60-2880"
 )
 ESCALATION_RATE = {T.COMPLAINT: 0.08, T.APPEAL: 0.25, T.FAULT: 0.03}
 Cust = tuple[int, str, str, str]  # id, city code, tier, type
@@ -501,6 +501,8 @@ def _step(rng: Rng, plan: _Plan, action: Action) -> tuple[str, TransitionIn]:
     if action in (A.REVIEW_VALID, A.REVIEW_INVALID, A.ASSIGN):
         desk = plan.type in (T.COMPLAINT, T.APPEAL)
         actor = rng.choice([*COMPLAINT, "cmp.supervisor"]) if desk else f"{plan.city}.supervisor"
+    if action == A.DISPATCH:  # supervisors dispatch (ORDER_DISPATCH)
+        actor = "cmp.supervisor" if plan.type == T.COMPLAINT else f"{plan.city}.supervisor"
     if action == A.REVIEW_INVALID:  # explained to the customer (WO-1)
         data["reason"], data["message"] = rng.choice(W["invalid"]).split(">")
     elif action == A.ASSIGN:
@@ -576,6 +578,8 @@ def _run(rng: Rng, session: Session, staff: dict[str, Staff], plan: _Plan, tick:
     plan.owner, tick.at = _owner(rng, plan), plan.at
     order, _ = workorders.register_order(session, staff[plan.owner], data)
     for action in [] if plan.resolve_now else _path(rng, plan):
+        if action == A.ASSIGN and plan.type in (T.FAULT, T.COMPLAINT) and rng.random() < 0.5:
+            action = A.DISPATCH  # routed by the dispatch rules (CC-1, CH-4)
         actor, step = _step(rng, plan, action)
         at = _later(rng, tick.at, action, now)
         if action == A.ARCHIVE and order.status == S.CALLBACK:
@@ -588,6 +592,8 @@ def _run(rng: Rng, session: Session, staff: dict[str, Staff], plan: _Plan, tick:
                 at = _later(rng, tick.at, action, now)
         tick.at, step.version = at, order.version
         workorders.transition(session, staff[actor], order.number, action, step)
+        if action == A.DISPATCH:  # later steps are done by whoever the rules chose
+            plan.handler = next(u for u, s in staff.items() if s.id == order.handler_id)
 
 
 # --- loading ----------------------------------------------------------------------------
