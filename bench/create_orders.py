@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -103,28 +104,48 @@ def order_body(customer_id: int, n: int | str) -> dict[str, Any]:
     }
 
 
-def bench_service(url: str, customer_id: int, total: int) -> dict[str, Any]:
+def _service_loop(
+    url: str, customer_id: int, total: int, prefix: str
+) -> tuple[float, float, list[float]]:
+    """Register ``total`` orders one unit of work each; returns (start, end, latencies)."""
     factory = make_session_factory(create_db_engine(url))
     with unit_of_work(factory) as session:
         agent = org.get_staff_by_username(session, "bench")
-    datas = [OrderCreate.model_validate(order_body(customer_id, n)) for n in range(total)]
+    datas = [OrderCreate.model_validate(order_body(customer_id, n)) for n in range(total + 50)]
     for data in datas[:50]:  # warm-up: connections, statement caches
         with unit_of_work(factory) as session:
             orders.register_order(session, agent, data)
     latencies = []
-    start = time.perf_counter()
+    start = time.time()
     for i, data in enumerate(datas[50:]):
         t0 = time.perf_counter()
         with unit_of_work(factory) as session:
-            orders.register_order(session, agent, data, idempotency_key=f"svc-{i}")
+            orders.register_order(session, agent, data, idempotency_key=f"{prefix}-{i}")
         latencies.append(time.perf_counter() - t0)
-    elapsed = time.perf_counter() - start
+    return start, time.time(), latencies
+
+
+def _summary(start: float, end: float, latencies: list[float]) -> dict[str, Any]:
     return {
-        "orders_per_s": round(len(latencies) / elapsed, 1),
+        "orders_per_s": round(len(latencies) / (end - start), 1),
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
         "orders": len(latencies),
     }
+
+
+def bench_service(url: str, customer_id: int, total: int, processes: int = 1) -> dict[str, Any]:
+    """The service layer in one process, or in several at once (as API processes use it)."""
+    if processes == 1:
+        return _summary(*_service_loop(url, customer_id, total, "svc"))
+    per = total // processes
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        runs = pool.starmap(
+            _service_loop, [(url, customer_id, per, f"svc{p}") for p in range(processes)]
+        )
+    return _summary(
+        min(r[0] for r in runs), max(r[1] for r in runs), [x for r in runs for x in r[2]]
+    )
 
 
 def free_port() -> int:
@@ -220,6 +241,7 @@ def main() -> int:
             customer_id = prepare(url)
             row: dict[str, Any] = {"engine": engine}
             row["service"] = bench_service(url, customer_id, args.total)
+            row["service_parallel"] = bench_service(url, customer_id, args.total, args.workers)
             row["http"] = bench_http(url, customer_id, args.total, args.workers, args.concurrency)
             if not args.skip_peer:
                 from django_helpdesk_bench import measure_peer
@@ -240,6 +262,11 @@ def main() -> int:
     for r in results:
         lines = [
             ("telcodesk service layer", r["service"]["orders_per_s"], r["service"]),
+            (
+                f"  service, {args.workers} processes",
+                r["service_parallel"]["orders_per_s"],
+                r["service_parallel"],
+            ),
             (f"telcodesk HTTP ({args.workers} procs)", r["http"]["orders_per_s"], r["http"]),
         ]
         if "peer" in r:
