@@ -11,8 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
 
+from telcodesk.matching import (  # noqa: F401 - the dispatch rules' vocabulary
+    Explanation,
+    FieldCheck,
+    Matchable,
+    OrderFacts,
+    RuleCheck,
+    check,
+    choose,
+    explain,
+    rank,
+    specificity,
+)
 from telcodesk.workorders.rules import Label, Status
 
 
@@ -29,7 +40,7 @@ STRATEGY_LABELS: dict[Strategy, Label] = {
 # Orders a handler still has work on (a replied order waits for a call-back by others).
 LOAD_STATUSES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER})
 
-# The fields a rule can match on, in the order they are shown.
+# The fields a dispatch rule can match on, in the order they are shown.
 FIELDS = ("type", "category", "region", "tier", "channel")
 FIELD_LABELS: dict[str, Label] = {
     "type": Label("类型", "Type"),
@@ -40,122 +51,9 @@ FIELD_LABELS: dict[str, Label] = {
 }
 
 
-class RuleLike(Protocol):
-    id: int
-    precedence: int
-    match_type: str | None
-    match_category: str | None
-    match_region: str | None
-    match_tier: str | None
-    match_channel: str | None
-
-
-R = TypeVar("R", bound=RuleLike)
-T = TypeVar("T")  # a rule, in the result types
-
-
-@dataclass(frozen=True)
-class OrderFacts:
-    """What the rules look at in an order."""
-
-    type: str
-    category_code: str | None
-    tier: str
-    channel: str
-    province_code: str
-    city_code: str
-
-
-@dataclass(frozen=True)
-class FieldCheck:
-    field: str
-    wanted: str | None  # the rule's value; None matches anything
-    actual: str | None  # the order's value
-    matched: bool
-
-
-@dataclass(frozen=True)
-class RuleCheck(Generic[T]):
-    """One rule against one order: each field matched or not (the "why" view)."""
-
-    rule: T
-    checks: tuple[FieldCheck, ...]
-
-    @property
-    def matched(self) -> bool:
-        return all(c.matched for c in self.checks)
-
-    @property
-    def matched_fields(self) -> list[FieldCheck]:
-        """The fields the rule names and the order meets: why it applies."""
-        return [c for c in self.checks if c.wanted is not None and c.matched]
-
-
-def _category_matches(prefix: str, code: str | None) -> bool:
-    return code is not None and (code == prefix or code.startswith(prefix + "."))
-
-
-def check(rule: R, o: OrderFacts) -> RuleCheck[R]:
-    region = f"{o.province_code}/{o.city_code}"
-    checks = (
-        FieldCheck("type", rule.match_type, o.type, rule.match_type in (None, o.type)),
-        FieldCheck(
-            "category",
-            rule.match_category,
-            o.category_code,
-            rule.match_category is None or _category_matches(rule.match_category, o.category_code),
-        ),
-        FieldCheck(
-            "region",
-            rule.match_region,
-            region,
-            rule.match_region in (None, o.province_code, o.city_code),
-        ),
-        FieldCheck("tier", rule.match_tier, o.tier, rule.match_tier in (None, o.tier)),
-        FieldCheck(
-            "channel", rule.match_channel, o.channel, rule.match_channel in (None, o.channel)
-        ),
-    )
-    return RuleCheck(rule, checks)
-
-
-def specificity(rule: RuleLike) -> tuple[int, int, int]:
-    """More named fields win; then a deeper category prefix; then a city over a province."""
-    named = (
-        rule.match_type,
-        rule.match_category,
-        rule.match_region,
-        rule.match_tier,
-        rule.match_channel,
-    )
-    depth = rule.match_category.count(".") + 1 if rule.match_category else 0
-    region = 0 if not rule.match_region else (1 if rule.match_region.endswith("0000") else 2)
-    return sum(f is not None for f in named), depth, region
-
-
-def rank(rule: RuleLike) -> tuple[int, int, int, int, int]:
-    """Sort key: the winner first."""
-    named, depth, region = specificity(rule)
-    return -named, -depth, -region, rule.precedence, rule.id
-
-
-@dataclass(frozen=True)
-class Explanation(Generic[T]):
-    chosen: T | None
-    checks: list[RuleCheck[T]]  # every rule, matching ones first, each group best first
-
-
-def explain(rules: Iterable[R], order: OrderFacts) -> Explanation[R]:
-    """Which rule routes the order and why; the others with the fields they missed."""
-    checks = [check(r, order) for r in rules]
-    checks.sort(key=lambda c: (not c.matched, rank(c.rule)))
-    chosen = checks[0].rule if checks and checks[0].matched else None
-    return Explanation(chosen, checks)
-
-
-def choose_rule(rules: Iterable[R], order: OrderFacts) -> R | None:
-    """The most specific matching rule; ties go to the lower precedence, then the older rule."""
-    return explain(rules, order).chosen
+# Matching is shared with the SLA policies (telcodesk.matching); dispatch names these fields.
+RuleLike = Matchable
+choose_rule = choose
 
 
 # --- picking a handler ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from telcodesk.routing import rules
 from telcodesk.routing.models import DispatchRule
 from telcodesk.routing.rules import Strategy
 from telcodesk.routing.schemas import RULE_CODE_PATTERN, RuleIn
+from telcodesk.sla import service as sla
 from telcodesk.workorders.models import Category, WorkOrder
 
 # --- default rules ----------------------------------------------------------------------------
@@ -191,15 +192,7 @@ def active_rules(session: Session) -> list[DispatchRule]:
     return list(session.scalars(select(DispatchRule).where(DispatchRule.active)))
 
 
-def facts_of(order: WorkOrder) -> rules.OrderFacts:
-    return rules.OrderFacts(
-        type=order.type,
-        category_code=order.category.code if order.category else None,
-        tier=order.customer.tier,
-        channel=order.channel,
-        province_code=order.province_code,
-        city_code=order.city_code,
-    )
+facts_of = sla.facts_of  # the same facts pick the SLA policy and the dispatch rule
 
 
 def target_unit(session: Session, rule: DispatchRule, order: WorkOrder) -> OrgUnit | None:

@@ -7,80 +7,16 @@ thresholds are shares of the allowed time (warnings at 75 % and 90 % by default,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
 
 from telcodesk.calendar.rules import BusinessHours, Unit, WorkCalendar, add_duration
+from telcodesk.matching import Matchable, OrderFacts, choose, specificity  # noqa: F401
 
-
-class PolicyLike(Protocol):
-    id: int
-    precedence: int
-    match_type: str | None
-    match_category: str | None
-    match_priority: str | None
-    match_tier: str | None
-    match_channel: str | None
-    match_region: str | None
-
-
-P = TypeVar("P", bound=PolicyLike)
-
-
-@dataclass(frozen=True)
-class OrderFacts:
-    type: str
-    category_code: str | None
-    priority: str
-    tier: str
-    channel: str
-    province_code: str
-    city_code: str
-
-
-def _matches(p: PolicyLike, o: OrderFacts) -> bool:
-    category = o.category_code or ""
-    return (
-        (p.match_type is None or p.match_type == o.type)
-        and (
-            p.match_category is None
-            or category == p.match_category
-            or category.startswith(p.match_category + ".")
-        )
-        and (p.match_priority is None or p.match_priority == o.priority)
-        and (p.match_tier is None or p.match_tier == o.tier)
-        and (p.match_channel is None or p.match_channel == o.channel)
-        and (p.match_region is None or p.match_region in (o.province_code, o.city_code))
-    )
-
-
-def specificity(p: PolicyLike) -> tuple[int, int, int]:
-    """More matched fields win; a deeper category prefix or a city over a province wins next."""
-    fields = (
-        p.match_type,
-        p.match_category,
-        p.match_priority,
-        p.match_tier,
-        p.match_channel,
-        p.match_region,
-    )
-    depth = p.match_category.count(".") + 1 if p.match_category else 0
-    region = (
-        2
-        if p.match_region and not p.match_region.endswith("0000")
-        else (1 if p.match_region else 0)
-    )
-    return sum(f is not None for f in fields), depth, region
-
-
-def choose_policy(policies: Iterable[P], order: OrderFacts) -> P | None:
-    """The most specific matching policy; ties go to the lower precedence, then the older policy."""
-    candidates = [p for p in policies if _matches(p, order)]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda p: (tuple(-x for x in specificity(p)), p.precedence, p.id))
+# Policies match orders like dispatch rules do: the most specific wins (telcodesk.matching).
+PolicyLike = Matchable
+choose_policy = choose
 
 
 def seconds_of(amount: float, unit: Unit) -> float:
