@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from telcodesk import clock
 from telcodesk.audit import service as audit
+from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
 from telcodesk.errors import Conflict, Forbidden
 from telcodesk.notify.models import Notification
@@ -26,6 +29,7 @@ from telcodesk.org.roles import Role, UnitKind
 from telcodesk.routing import rules, service
 from telcodesk.routing.rules import OrderFacts, Seat, Strategy
 from telcodesk.routing.schemas import RuleIn
+from telcodesk.worker import Worker
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action, Status
 from telcodesk.workorders.schemas import OrderCreate, TransitionIn
@@ -695,3 +699,45 @@ def test_seeded_rules_pass_their_own_validation(
         for rule in seeded:  # what the seed wrote is what an admin could have entered
             data = service.as_input(rule, units)
             assert service.save_rule(session, world.admin, rule.code, data) is rule
+
+
+def test_worker_routes_reviewed_orders_nobody_assigned(
+    factory: sessionmaker[Session], world: World, settings: Settings
+) -> None:
+    """New orders reach a handler by the rules even when no supervisor dispatches (CC-1); one
+    the rules cannot place keeps the reason and waits for a person, tried once."""
+    with unit_of_work(factory) as session:
+        build_desk(session, world)
+        for username in ("gz.remote1", "gz.remote2"):  # Guangzhou's remote seats are all away
+            set_skills(session, world, username, ["fault"], available=False)
+        routable = reviewed(session, world, vip=True)  # Shenzhen: sz.remote1 is in
+        unroutable = reviewed(session, world)  # Guangzhou
+    worker = Worker(factory, settings)
+    assert worker.run_job("dispatch_reviewed") == 0  # reviewed just now: a person may still act
+    later = clock.now() + timedelta(minutes=settings.auto_dispatch_after_minutes + 1)
+    clock.set_clock(lambda: later)
+    assert worker.run_job("dispatch_reviewed") == 1
+    assert worker.run_job("dispatch_reviewed") == 0  # each order is tried once
+    assert handler_of(factory, routable) == "sz.remote1"
+    with unit_of_work(factory) as session:
+        order = orders.get_order(session, routable, viewer=None)
+        assert order.status == Status.ASSIGNED
+        assert orders.history(session, order)[-1].actor_id == world.system.id
+        waiting = orders.get_order(session, unroutable, viewer=None)
+        assert waiting.status == Status.REVIEWED and waiting.handler_id is None
+        assert waiting.dispatch_note is not None
+        assert waiting.dispatch_note["auto_dispatch_failed"] == "no_dispatch_candidate"
+
+
+def test_a_failed_automatic_dispatch_shows_on_the_order_page(
+    client: TestClient, factory: sessionmaker[Session], world: World, settings: Settings
+) -> None:
+    with unit_of_work(factory) as session:
+        build_desk(session, world, seed=False)  # no rules at all
+        number = reviewed(session, world)
+    later = clock.now() + timedelta(minutes=settings.auto_dispatch_after_minutes + 1)
+    clock.set_clock(lambda: later)
+    assert Worker(factory, settings).run_job("dispatch_reviewed") == 0
+    console_login(client, world.agent.username)
+    page = client.get(f"/console/orders/{number}")
+    assert page.status_code == 200 and 'id="auto-dispatch-failed"' in page.text

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # A reply that the customer never confirms is archived after this many days (WO-1).
     callback_timeout_days: int = 7
     idempotency_retention_hours: int = 48
+    # A reviewed order nobody assigns is routed by the dispatch rules after this long (CC-1).
+    auto_dispatch_after_minutes: int = 5
     max_body_bytes: int = 1_000_000
     demo_password: str = "Demo@2026"
     # Authentication hardening (CD-2).

@@ -41,6 +41,12 @@ def _archive_callbacks(session: Session, settings: Settings) -> int:
     )
 
 
+def _dispatch_reviewed(session: Session, settings: Settings) -> int:
+    system = org.get_staff_by_username(session, SYSTEM_USERNAME)
+    after = timedelta(minutes=settings.auto_dispatch_after_minutes)
+    return orders.dispatch_reviewed(session, system, after)
+
+
 def _purge_idempotency(session: Session, settings: Settings) -> int:
     return orders.purge_idempotency_records(
         session, timedelta(hours=settings.idempotency_retention_hours)
@@ -68,6 +74,11 @@ JOBS: dict[str, Job] = {
             "archive_unanswered_callbacks",
             "归档回访超时未应答的工单 / archive unanswered call-backs (WO-1)",
             _archive_callbacks,
+        ),
+        Job(
+            "dispatch_reviewed",
+            "按派单规则分派无人认领的已审核工单 / route reviewed orders by the rules (CC-1)",
+            _dispatch_reviewed,
         ),
         Job(
             "purge_idempotency_records",

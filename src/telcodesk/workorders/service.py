@@ -20,7 +20,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from telcodesk import clock
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
-from telcodesk.errors import Forbidden, IllegalTransition, NotFound, StaleVersion, ValidationFailed
+from telcodesk.errors import (
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
 from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
@@ -525,6 +532,40 @@ def add_note(session: Session, actor: Staff, number: str, data: NoteIn) -> Order
 
 
 # --- scheduled sweeps -------------------------------------------------------------------
+
+
+def dispatch_reviewed(
+    session: Session, actor: Staff, older_than: timedelta, limit: int = 200
+) -> int:
+    """Route reviewed orders nobody has assigned by the dispatch rules (CC-1): new orders reach
+    a handler even when no supervisor is watching. Each order is tried once; one the rules
+    cannot place keeps the reason in its dispatch note and waits for a person."""
+    cutoff = clock.now() - older_than
+    waiting = session.scalars(
+        select(WorkOrder)
+        .where(
+            WorkOrder.status == Status.REVIEWED,
+            WorkOrder.updated_at < cutoff,
+            WorkOrder.dispatch_note.is_(None),
+        )
+        .order_by(WorkOrder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=WorkOrder)
+    ).all()
+    routed = 0
+    for order in waiting:
+        try:
+            with session.begin_nested():  # one order's failure leaves the others' work intact
+                _apply(session, order, actor, Action.DISPATCH, TransitionIn(version=order.version))
+            routed += 1
+        except DomainError as exc:
+            order.dispatch_note = {
+                "auto_dispatch_failed": exc.code,
+                "message_zh": exc.message_zh,
+                "message_en": exc.message_en,
+                "at": clock.now().isoformat(),
+            }
+    return routed
 
 
 def archive_unanswered_callbacks(
