@@ -17,7 +17,7 @@ from telcodesk.org import admin
 from telcodesk.org.admin_api import MAX_CSV_BYTES
 from telcodesk.org.admin_schemas import StaffIn, UnitIn
 from telcodesk.org.roles import ROLE_LABELS, UnitKind
-from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render
+from telcodesk.web.views import ConsoleStaff, error_text, failure, form_fields, lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -95,23 +95,20 @@ def _org_page(
 
 @router.post("/console/admin/org/units", response_class=HTMLResponse)
 async def save_unit(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    form = {k: str(v).strip() for k, v in (await request.form()).items() if str(v).strip()}
+    form = await form_fields(request)
     form["workdays_only"] = "true" if form.get("workdays_only") == "1" else "false"
-    form.pop("csrf_token", None)
     try:
         data = UnitIn.model_validate(form)
         with db.uow() as session:
             admin.save_unit(session, staff, data)
     except (ValidationError, DomainError) as exc:
-        code = exc.status if isinstance(exc, DomainError) else 422
-        return _org_page(request, staff, db, error_text(exc, lang_of(request)), code)
+        return _org_page(request, staff, db, *failure(request, exc))
     return _org_page(request, staff, db, notice=data.code)
 
 
 @router.post("/console/admin/org/staff", response_class=HTMLResponse)
 async def add_staff(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    form = {k: str(v).strip() for k, v in (await request.form()).items() if str(v).strip()}
-    form.pop("csrf_token", None)
+    form = await form_fields(request)
     raw: dict[str, Any] = {
         **form,
         "skills": [s for s in form.get("skills", "").split(",") if s.strip()],
@@ -121,8 +118,7 @@ async def add_staff(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRes
         with db.uow() as session:
             admin.add_staff(session, staff, data)
     except (ValidationError, DomainError) as exc:
-        code = exc.status if isinstance(exc, DomainError) else 422
-        return _org_page(request, staff, db, error_text(exc, lang_of(request)), code)
+        return _org_page(request, staff, db, *failure(request, exc))
     return _org_page(request, staff, db, notice=data.username)
 
 

@@ -17,7 +17,7 @@ from telcodesk.org.permissions import Permission
 from telcodesk.sla import admin
 from telcodesk.sla import service as sla
 from telcodesk.sla.schemas import OverrideIn, PolicyIn
-from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render
+from telcodesk.web.views import ConsoleStaff, error_text, failure, form_fields, lang_of, render
 from telcodesk.workorders.models import WorkOrder
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +84,7 @@ def _policies_page(
 
 @router.post("/console/admin/sla", response_model=None)
 async def save_policy(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
-    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    form = await form_fields(request)
     raw: dict[str, Any] = {k: form[k] for k in POLICY_FIELDS if form.get(k)}
     raw["active"] = form.get("active") == "1"
     shares = [s for s in form.get("warn_shares", "").replace("，", ",").split(",") if s.strip()]
@@ -95,8 +95,7 @@ async def save_policy(request: Request, staff: ConsoleStaff, db: DbDep) -> Respo
         with db.uow() as session:
             admin.save_policy(session, staff, data)
     except (ValidationError, DomainError) as exc:
-        status = exc.status if isinstance(exc, DomainError) else 422
-        return _policies_page(request, staff, db, error_text(exc, lang_of(request)), status)
+        return _policies_page(request, staff, db, *failure(request, exc))
     return RedirectResponse("/console/admin/sla", status_code=303)
 
 
@@ -129,7 +128,7 @@ def _calendar_page(
 
 @router.post("/console/admin/calendar", response_model=None)
 async def set_override(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
-    form = {k: str(v).strip() for k, v in (await request.form()).items()}
+    form = await form_fields(request)
     try:
         day = date.fromisoformat(form.get("day", ""))
         data = OverrideIn(

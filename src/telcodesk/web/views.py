@@ -17,6 +17,7 @@ from telcodesk.customers import masking
 from telcodesk.customers import service as customers
 from telcodesk.customers.schemas import CustomerIn
 from telcodesk.deps import (
+    CSRF_FIELD,
     SESSION_COOKIE,
     DbDep,
     SettingsDep,
@@ -96,6 +97,17 @@ def error_text(exc: DomainError | ValidationError, lang: str) -> str:
         return exc.message_zh if lang == "zh" else exc.message_en
     fields = ", ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
     return ("输入有误：" if lang == "zh" else "Invalid input: ") + fields
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A console form's filled-in fields, trimmed (the CSRF token is the middleware's)."""
+    form = await request.form()
+    return {k: str(v).strip() for k, v in form.items() if k != CSRF_FIELD and str(v).strip()}
+
+
+def failure(request: Request, exc: DomainError | ValidationError) -> tuple[str, int]:
+    """The message for the page and its status: a domain error's own, 422 for bad input."""
+    return error_text(exc, lang_of(request)), exc.status if isinstance(exc, DomainError) else 422
 
 
 # --- session ------------------------------------------------------------------------------
@@ -366,7 +378,7 @@ def order_detail(number: str, request: Request, staff: ConsoleStaff, db: DbDep) 
 async def act(
     number: str, action: str, request: Request, staff: ConsoleStaff, db: DbDep
 ) -> Response:
-    form = {k: str(v) for k, v in (await request.form()).items() if str(v).strip()}
+    form = await form_fields(request)
     try:
         if action not in Action.__members__.values():
             raise ValidationFailed("未知操作", f"Unknown action {action!r}", code="unknown_action")
@@ -376,10 +388,8 @@ async def act(
         with db.uow() as session:
             orders.transition(session, staff, number, Action(action), data)
     except (ValidationError, DomainError) as exc:
-        code = exc.status if isinstance(exc, DomainError) else 422
-        return _detail(
-            request, staff, db, number, status=code, error=error_text(exc, lang_of(request))
-        )
+        error, code = failure(request, exc)
+        return _detail(request, staff, db, number, status=code, error=error)
     return RedirectResponse(f"/console/orders/{number}", status_code=303)
 
 
@@ -391,7 +401,6 @@ async def note(number: str, request: Request, staff: ConsoleStaff, db: DbDep) ->
         with db.uow() as session:
             orders.add_note(session, staff, number, data)
     except (ValidationError, DomainError) as exc:
-        return _detail(
-            request, staff, db, number, status=422, error=error_text(exc, lang_of(request))
-        )
+        error, code = failure(request, exc)
+        return _detail(request, staff, db, number, status=code, error=error)
     return RedirectResponse(f"/console/orders/{number}", status_code=303)
