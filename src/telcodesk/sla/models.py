@@ -78,7 +78,7 @@ class OrderClock(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-    order: Mapped[WorkOrder] = relationship("WorkOrder")
+    order: Mapped[WorkOrder] = relationship("WorkOrder", back_populates="clocks")
 
 
 class SlaEvent(Base):

@@ -221,6 +221,11 @@ def start_clocks(session: Session, order: WorkOrder, unit: OrgUnit) -> SlaPolicy
     return policy
 
 
+def _clocks(order: WorkOrder) -> dict[str, OrderClock]:
+    # Through the relationship: loaded once per unit of work, and the API answer reuses it.
+    return {c.kind: c for c in order.clocks}
+
+
 def clocks_of(session: Session, order_id: int) -> dict[str, OrderClock]:
     return {
         c.kind: c
@@ -231,7 +236,7 @@ def clocks_of(session: Session, order_id: int) -> dict[str, OrderClock]:
 def stop(session: Session, order: WorkOrder, kinds: Iterable[str], at: datetime) -> dict[str, Any]:
     """Stop clocks (the response given, the result replied): record met or breached."""
     changes: dict[str, Any] = {}
-    for kind, c in clocks_of(session, order.id).items():
+    for kind, c in _clocks(order).items():
         if kind in kinds and c.stopped_at is None:
             if c.paused_at is not None:  # stopping a paused clock: the pause ends here
                 c.paused_s += counted(Context(session), c, c.paused_at, at)
@@ -242,7 +247,7 @@ def stop(session: Session, order: WorkOrder, kinds: Iterable[str], at: datetime)
 
 
 def pause(session: Session, order: WorkOrder, at: datetime) -> None:
-    for c in clocks_of(session, order.id).values():
+    for c in _clocks(order).values():
         if c.stopped_at is None and c.paused_at is None:
             c.paused_at, c.next_check_at = at, None
 
@@ -250,7 +255,7 @@ def pause(session: Session, order: WorkOrder, at: datetime) -> None:
 def resume(session: Session, order: WorkOrder, at: datetime) -> dict[str, Any]:
     """End a pause: the deadline moves by the working time the pause covered (T-2)."""
     ctx, changes = Context(session), {}
-    for kind, c in clocks_of(session, order.id).items():
+    for kind, c in _clocks(order).items():
         if c.paused_at is not None:
             before = c.due_at
             c.paused_s += counted(ctx, c, c.paused_at, at)
@@ -264,7 +269,7 @@ def reopen(session: Session, order: WorkOrder, at: datetime) -> dict[str, Any]:
     """An unsatisfied call-back reopens the order: the resolution clock runs again, the time
     the customer spent evaluating the reply not counted against it (WO-1)."""
     ctx, changes = Context(session), {}
-    c = clocks_of(session, order.id).get(RESOLUTION)
+    c = _clocks(order).get(RESOLUTION)
     if c is not None and c.stopped_at is not None:
         c.paused_s += counted(ctx, c, c.stopped_at, at)
         c.stopped_at, c.met = None, None
@@ -276,7 +281,7 @@ def reopen(session: Session, order: WorkOrder, at: datetime) -> dict[str, Any]:
 
 def extend(session: Session, order: WorkOrder, amount: float) -> dict[str, Any]:
     """Give the resolution clock more time (the customer is told, T-2)."""
-    c = clocks_of(session, order.id).get(RESOLUTION)
+    c = _clocks(order).get(RESOLUTION)
     if c is None or c.stopped_at is not None:
         return {}
     before = c.due_at

@@ -68,7 +68,7 @@ class WorkOrder(Base):
     category: Mapped[Category | None] = relationship(lazy="joined")
     first_contact_owner: Mapped[Staff] = relationship(foreign_keys=[first_contact_owner_id])
     handler: Mapped[Staff | None] = relationship(foreign_keys=[handler_id])
-    clocks: Mapped[list[OrderClock]] = relationship("OrderClock", viewonly=True)
+    clocks: Mapped[list[OrderClock]] = relationship("OrderClock", back_populates="order")
 
     # Optimistic locking: every UPDATE checks and bumps the version.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

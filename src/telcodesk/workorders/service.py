@@ -176,7 +176,10 @@ def register_order(
         priority=data.priority,
         province_code=city[:2] + "0000",
         city_code=city,
-        first_contact_owner_id=actor.id,
+        # The actor comes from the login's own session: attach it without a query (the API
+        # answer shows the owner).
+        first_contact_owner=session.merge(actor, load=False),
+        clocks=[],  # a new order has none yet: the clocks started below need no query
         status=Status.REGISTERED,
         escalation_level=0,
         reopen_count=0,
