@@ -205,7 +205,6 @@ def start_clocks(session: Session, order: WorkOrder, unit: OrgUnit) -> SlaPolicy
         (RESOLUTION, policy.resolution_amount, policy.resolution_unit),
     ):
         c = OrderClock(
-            order=order,
             kind=kind,
             policy_id=policy.id,
             unit_id=unit_id,
@@ -216,8 +215,8 @@ def start_clocks(session: Session, order: WorkOrder, unit: OrgUnit) -> SlaPolicy
             warn_shares=list(policy.warn_shares),
             stage=0,
         )
-        reschedule(ctx, c)
-        session.add(c)
+        reschedule(ctx, c)  # may read the calendar: the clock joins the order only when complete
+        order.clocks.append(c)
     return policy
 
 
