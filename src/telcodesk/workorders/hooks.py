@@ -1,0 +1,92 @@
+"""Lifecycle hooks: how other domains plug into the order lifecycle without `workorders`
+importing them (ARCHITECTURE.md: the ladder, one writer per table).
+
+`workorders` is the only writer of orders, their history and notes. Another domain reacts to
+what happens to an order through two kinds of hook, registered in one explicit place
+(`telcodesk.wiring`), never by decorators scattered around:
+
+- a **before-hook** runs before an action is applied. It may refuse the action by raising a
+  `DomainError`, or return fields for `workorders` to set on the order (and to record in the
+  history), e.g. dispatch choosing a handler or an approval guarding an archive;
+- an **after-hook** runs once the history row is written, in the same transaction, e.g. SLA
+  clocks moving, notifications and customer messages being queued in the outbox.
+
+Hooks are keyed by the event's name: a lifecycle `Action` value (`"reply"`) or one of the
+events other domains record through `record_event` (`"sla_warning"`, `"note"` …). The key
+`ANY` reaches every event. Hooks run in the order they were registered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from telcodesk.org.models import Staff
+    from telcodesk.workorders.models import OrderEvent, WorkOrder
+
+ANY = "*"
+
+
+@dataclass
+class Happening:
+    """What is happening to an order: handed to every hook of the event."""
+
+    session: Session
+    order: WorkOrder
+    actor: Staff
+    event: str  # an Action value or a recorded event name
+    now: datetime
+    # The action's input (TransitionIn for lifecycle actions), or the recorded event's payload.
+    data: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+BeforeHook = Callable[[Happening], Mapping[str, Any] | None]
+AfterHook = Callable[[Happening, "OrderEvent"], None]
+
+_before: dict[str, list[BeforeHook]] = defaultdict(list)
+_after: dict[str, list[AfterHook]] = defaultdict(list)
+
+
+def before(event: str, hook: BeforeHook) -> None:
+    _before[event].append(hook)
+
+
+def after(event: str, hook: AfterHook) -> None:
+    _after[event].append(hook)
+
+
+def run_before(happening: Happening) -> dict[str, Any]:
+    """Run the before-hooks; the fields they return, merged in order (a later hook wins)."""
+    fields: dict[str, Any] = {}
+    for hook in (*_before.get(happening.event, ()), *_before.get(ANY, ())):
+        fields |= dict(hook(happening) or {})
+    return fields
+
+
+def run_after(happening: Happening, event: OrderEvent) -> None:
+    for hook in (*_after.get(happening.event, ()), *_after.get(ANY, ())):
+        hook(happening, event)
+
+
+def registered() -> dict[str, dict[str, list[str]]]:
+    """Who reacts to what, for the generated doc and its test: event → before/after → hooks."""
+    names: dict[str, dict[str, list[str]]] = {}
+    for kind, table in (("before", _before), ("after", _after)):
+        for event, hooks in table.items():
+            slot = names.setdefault(event, {"before": [], "after": []})
+            slot[kind] = [f"{h.__module__}.{h.__qualname__}" for h in hooks]
+    return dict(sorted(names.items()))
+
+
+def clear() -> None:
+    """Forget every hook (the wiring module calls this before registering, so wiring twice is
+    the same as wiring once)."""
+    _before.clear()
+    _after.clear()
