@@ -39,6 +39,26 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     # Revealing masked personal data (CD-2): at most this many reveals per staff member per hour.
     reveals_per_hour: int = 20
+    # Outbox delivery (docs/notifications.md). Each adapter is off until configured, so the
+    # embedded demo works offline: its messages wait in the outbox, the console bell works.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "telcodesk@localhost"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    sms_gateway_url: str = ""  # e.g. https://sms.example.cn/api (POST {url}/send)
+    sms_app_key: str = ""
+    sms_secret: str = ""
+    # Our receipt endpoint's public address, sent with each SMS for delivery receipts.
+    sms_receipt_url: str = ""
+    nats_url: str = ""  # e.g. nats://127.0.0.1:4222
+    nats_stream: str = "TELCODESK"
+    outbox_batch: int = 50
+    outbox_max_attempts: int = 8
+    outbox_backoff_s: float = 30.0
+    outbox_backoff_cap_s: float = 3600.0
+    outbox_send_timeout_s: float = 10.0
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

@@ -4,7 +4,14 @@ from telcodesk.audit.models import AuditRecord
 from telcodesk.calendar.models import CalendarOverride
 from telcodesk.customers.models import Customer
 from telcodesk.db import Base
-from telcodesk.notify.models import Notification
+from telcodesk.notify.models import (
+    CustomerOptOut,
+    MessageTemplate,
+    Notification,
+    NotifyProfile,
+    OutboxMessage,
+    QuietHours,
+)
 from telcodesk.org.models import AuthSession, OrgUnit, PasswordHistory, Staff
 from telcodesk.routing.models import DispatchRule
 from telcodesk.sla.models import OrderClock, SlaEvent, SlaPolicy
@@ -23,14 +30,19 @@ __all__ = [
     "CalendarOverride",
     "Category",
     "Customer",
+    "CustomerOptOut",
     "DispatchRule",
     "IdempotencyRecord",
+    "MessageTemplate",
     "Notification",
+    "NotifyProfile",
     "OrderClock",
     "OrderEvent",
     "OrderNote",
     "OrgUnit",
+    "OutboxMessage",
     "PasswordHistory",
+    "QuietHours",
     "SlaEvent",
     "SlaPolicy",
     "Staff",

@@ -7,8 +7,17 @@ the worker, the CLI) and is safe to call again. docs/architecture.md lists the r
 
 from __future__ import annotations
 
+from telcodesk.notify import hooks as notify
 from telcodesk.workorders import hooks
 
 
 def wire() -> None:
     hooks.clear()
+    # notify: alerts to the staff an event names, the customer told (WO-2), events to NATS.
+    hooks.after(hooks.ANY, notify.alert_notified)
+    hooks.after("register", notify.tell_customer)
+    hooks.after("resolve_at_once", notify.tell_customer)
+    hooks.after("note", notify.tell_customer)
+    hooks.after("reply", notify.tell_customer)
+    hooks.after("start_callback", notify.tell_customer)
+    hooks.after(hooks.ANY, notify.publish_event)

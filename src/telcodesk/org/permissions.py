@@ -29,6 +29,8 @@ class Permission(StrEnum):
     EDIT_CALENDAR = "edit_calendar"
     EDIT_DISPATCH_RULES = "edit_dispatch_rules"
     MANAGE_TOKENS = "manage_tokens"  # integration tokens (IVR, web hall, SMS gateway)
+    EDIT_MESSAGE_TEMPLATES = "edit_message_templates"  # customer SMS texts, quiet hours (WO-2)
+    MANAGE_OUTBOX = "manage_outbox"  # see deliveries, replay dead letters
 
 
 PERMISSION_LABELS: dict[Permission, Label] = {
@@ -51,6 +53,8 @@ PERMISSION_LABELS: dict[Permission, Label] = {
     Permission.EDIT_CALENDAR: Label("维护工作日历", "Edit the calendar"),
     Permission.EDIT_DISPATCH_RULES: Label("维护派单规则", "Edit dispatch rules"),
     Permission.MANAGE_TOKENS: Label("管理接口令牌", "Manage integration tokens"),
+    Permission.EDIT_MESSAGE_TEMPLATES: Label("维护客户短信模板", "Edit customer message templates"),
+    Permission.MANAGE_OUTBOX: Label("消息投递与死信重发", "Deliveries and dead-letter replay"),
 }
 
 P = Permission

@@ -1,0 +1,98 @@
+"""What notify plugs into the order lifecycle (registered in `telcodesk.wiring`).
+
+- `alert_notified`: an order event whose `changes["notified"]` lists staff ids (an SLA
+  warning or breach, a chase, an order nobody handles …) tells each of them: the bell, and
+  email / SMS by their preferences;
+- `tell_customer`: registration, a progress note for the customer, the reply and the
+  call-back send the customer an SMS from the templates (WO-2);
+- `publish_event`: every order event goes to NATS JetStream for the carrier's other systems
+  (docs/events.md).
+All write outbox rows in the same transaction; the worker delivers them after commit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from telcodesk.notify import customer, events, rules, service
+from telcodesk.workorders.hooks import Happening
+
+if TYPE_CHECKING:
+    from telcodesk.workorders.models import OrderEvent
+
+CLOCK_TEXT = {"response": ("首次响应", "first response"), "resolution": ("办结", "resolution")}
+
+
+def _text(event: OrderEvent, number: str, actor_name: str) -> tuple[str, str]:
+    """The Chinese and English line of an alert, by its kind."""
+    changes: dict[str, Any] = event.changes or {}
+    clock_zh, clock_en = CLOCK_TEXT.get(str(changes.get("clock")), ("时限", "deadline"))
+    share = changes.get("share")
+    kind = event.action
+    if kind == "sla_warning":
+        pct = f"{round(float(share) * 100)}%" if share is not None else ""
+        return (
+            f"时限预警：工单 {number} {clock_zh}时限已用 {pct}",
+            f"SLA warning: order {number}, {pct} of the {clock_en} time used",
+        )
+    if kind == "sla_breach":
+        escalated = "escalation_level" in changes
+        return (
+            f"超时告警：工单 {number} {clock_zh}已超时" + ("，已升级" if escalated else ""),
+            f"SLA breach: order {number} {clock_en} overdue" + (", escalated" if escalated else ""),
+        )
+    if kind == "chase":
+        reason = event.reason or ""
+        return (
+            f"催办：工单 {number} — {reason}（{actor_name}）",
+            f"Chase: order {number} — {reason} ({actor_name})",
+        )
+    if kind == "unassigned":
+        return (
+            f"工单 {number} 无人处理，请尽快派单",
+            f"Order {number} has nobody handling it; please dispatch it",
+        )
+    zh, en = rules.STAFF_KINDS.get(kind, (kind, kind, ()))[:2]
+    return f"工单 {number}：{zh}", f"Order {number}: {en}"
+
+
+def alert_notified(happening: Happening, event: OrderEvent) -> None:
+    notified = (event.changes or {}).get("notified")
+    if not notified:
+        return
+    order = happening.order
+    zh, en = _text(event, order.number, happening.actor.display_name)
+    share = (event.changes or {}).get("share")
+    service.send_staff(
+        happening.session,
+        [int(i) for i in notified],
+        order_id=order.id,
+        kind=event.action,
+        message_zh=zh,
+        message_en=en,
+        at=happening.now,
+        share=float(share) if share is not None else None,
+        link=f"/orders/{order.number}",
+    )
+
+
+def _persisted(happening: Happening) -> None:
+    """A new order has no id (hence no number) until flushed; flushing now costs no statement
+    the unit of work would not run anyway."""
+    if happening.order.id is None:
+        happening.session.flush()
+
+
+def tell_customer(happening: Happening, event: OrderEvent) -> None:
+    """The customer is told (WO-2): which moment this event is, if any."""
+    kind = customer.moment(happening.event, happening.data)
+    if kind is not None:
+        _persisted(happening)
+        customer.send_customer(
+            happening.session, happening.order, kind, happening.data, happening.now
+        )
+
+
+def publish_event(happening: Happening, event: OrderEvent) -> None:
+    _persisted(happening)
+    events.publish(happening.session, happening.order, event, happening.now)
