@@ -26,6 +26,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -122,24 +125,44 @@ def _stop(server: subprocess.Popen) -> None:
         pass
 
 
-def measure_peer(
+@dataclass
+class PeerServer:
+    """A running django-helpdesk: where to send tickets and how to count them."""
+
+    engine: str
+    url: str  # POST target
+    headers: dict[str, str]
+    body: str  # loadgen template ({n}, {run})
+    pid: int  # gunicorn master (its workers are its children)
+    env: dict[str, str]
+
+    def count(self) -> int:
+        counted = _admin("count", self.env)
+        assert counted is not None
+        return int(counted["tickets"])
+
+
+@contextmanager
+def peer_server(
     engine: str,
     workers: int = 3,
-    total: int = 2000,
     concurrency: int = DEFAULT_CONCURRENCY,
     *,
     with_email: bool = False,
-    max_time_s: float = 300.0,
     pg_name: str = "helpdesk_bench",
     keep: bool = False,
-    quiet_wait_s: float = 60.0,
-) -> dict[str, Any]:
-    """Benchmark ticket creation on 'sqlite' or 'postgresql'; return the figures."""
+    sqlite_synchronous: str = "NORMAL",
+) -> Iterator[PeerServer]:
+    """Fresh database, gunicorn started and warmed up; stopped and dropped on exit.
+
+    Kept up for several measured runs, so a benchmark can alternate it with telcodesk.
+    """
     if engine not in ("sqlite", "postgresql"):
         raise ValueError(f"engine must be sqlite or postgresql, not {engine!r}")
     ensure_venv()
     workdir = Path(tempfile.mkdtemp(prefix=f"helpdesk-bench-{engine}-"))
     env = _peer_env(engine, workdir, pg_name)
+    env["PEER_SQLITE_SYNCHRONOUS"] = sqlite_synchronous
     log = workdir / "gunicorn.log"
     server = None
     try:
@@ -173,7 +196,6 @@ def measure_peer(
                 start_new_session=True,
             )
         _wait_ready(f"{base}/api/tickets/?page_size=1", seed["token"], server, log)
-
         url = f"{base}/api/tickets/"
         headers = {"Authorization": f"Token {seed['token']}"}
         body = json.dumps(_body(with_email)).replace('"{queue}"', str(seed["queue_id"]))
@@ -181,40 +203,7 @@ def measure_peer(
         warm = run_load(url, headers, body, concurrency, WARMUP, 60, run_id="warmup")
         if warm["ok"] != WARMUP:
             raise RuntimeError(f"warm-up failed: {json.dumps(warm)[:2000]}")
-
-        before = _admin("count", env)
-        # Another job on the 2 cores would skew the run: wait for a quiet moment, then
-        # account for every CPU second spent while measuring.
-        idle_wait = wait_for_quiet(quiet_wait_s)
-        cpu_before = cpu_snapshot(server.pid)
-        result = run_load(url, headers, body, concurrency, total, max_time_s, run_id="measure")
-        cpu = cpu_noise(cpu_before, cpu_snapshot(server.pid), engine == "postgresql")
-        cpu["busy_before"] = idle_wait
-        after = _admin("count", env)
-        assert before is not None and after is not None
-        created = after["tickets"] - before["tickets"]
-        return {
-            "system": "django-helpdesk 2.6.1 REST API (POST /api/tickets/)",
-            "engine": engine,
-            "workers": workers,
-            "concurrency": concurrency,
-            "total": total,
-            "tickets_per_s": result["rate"],
-            "p50_ms": result["p50_ms"],
-            "p99_ms": result["p99_ms"],
-            "ok": result["ok"],
-            "errors": result["errors"],
-            "elapsed_s": result["elapsed_s"],
-            "timed_out": result["timed_out"],  # hit max_time_s before `total` requests
-            "created_in_db": created,
-            "verified": created == result["ok"] and result["errors"] == 0,
-            "with_email": with_email,
-            # CPU seconds during the measured run; other_cpu_s well above ~1 s means some
-            # other job shared the 2 cores and the figures are low.
-            "cpu": cpu,
-            "noisy": cpu["other_cpu_s"] > NOISE_LIMIT * result["elapsed_s"],
-            "loadgen": result,
-        }
+        yield PeerServer(engine, url, headers, body, server.pid, env)
     finally:
         if server is not None:
             _stop(server)
@@ -227,6 +216,57 @@ def measure_peer(
             print(f"kept {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure_peer(
+    engine: str,
+    workers: int = 3,
+    total: int = 2000,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    *,
+    with_email: bool = False,
+    max_time_s: float = 300.0,
+    pg_name: str = "helpdesk_bench",
+    keep: bool = False,
+    quiet_wait_s: float = 60.0,
+) -> dict[str, Any]:
+    """Benchmark ticket creation on 'sqlite' or 'postgresql'; return the figures."""
+    with peer_server(
+        engine, workers, concurrency, with_email=with_email, pg_name=pg_name, keep=keep
+    ) as peer:
+        before = peer.count()
+        # Another job on the 2 cores would skew the run: wait for a quiet moment, then
+        # account for every CPU second spent while measuring.
+        idle_wait = wait_for_quiet(quiet_wait_s)
+        cpu_before = cpu_snapshot(peer.pid)
+        result = run_load(
+            peer.url, peer.headers, peer.body, concurrency, total, max_time_s, run_id="measure"
+        )
+        cpu = cpu_noise(cpu_before, cpu_snapshot(peer.pid), engine == "postgresql")
+        cpu["busy_before"] = idle_wait
+        created = peer.count() - before
+    return {
+        "system": "django-helpdesk 2.6.1 REST API (POST /api/tickets/)",
+        "engine": engine,
+        "workers": workers,
+        "concurrency": concurrency,
+        "total": total,
+        "tickets_per_s": result["rate"],
+        "p50_ms": result["p50_ms"],
+        "p99_ms": result["p99_ms"],
+        "ok": result["ok"],
+        "errors": result["errors"],
+        "elapsed_s": result["elapsed_s"],
+        "timed_out": result["timed_out"],  # hit max_time_s before `total` requests
+        "created_in_db": created,
+        "verified": created == result["ok"] and result["errors"] == 0,
+        "with_email": with_email,
+        # CPU seconds during the measured run; other_cpu_s well above ~1 s means some
+        # other job shared the 2 cores and the figures are low.
+        "cpu": cpu,
+        "noisy": cpu["other_cpu_s"] > NOISE_LIMIT * result["elapsed_s"],
+        "loadgen": result,
+    }
 
 
 def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:

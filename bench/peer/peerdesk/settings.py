@@ -6,6 +6,7 @@ Configured from the environment by bench/peer/django_helpdesk_bench.py:
   PEER_PG_NAME     PostgreSQL database name (default helpdesk_bench)
   PEER_PG_HOST / PEER_PG_PORT / PEER_PG_USER / PEER_PG_PASSWORD
   PEER_CONN_MAX_AGE  seconds a worker keeps its DB connection (default 600)
+  PEER_SQLITE_SYNCHRONOUS  NORMAL (default) | FULL: SQLite's synchronous pragma
 """
 
 import os
@@ -95,6 +96,10 @@ else:
     _path = os.environ.get("PEER_SQLITE_PATH") or os.path.join(
         tempfile.gettempdir(), "helpdesk.sqlite3"
     )
+    # The benchmark passes telcodesk's own setting, so both pay for the same durability.
+    _sqlite_synchronous = os.environ.get("PEER_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+    if _sqlite_synchronous not in ("NORMAL", "FULL"):
+        raise ValueError(f"PEER_SQLITE_SYNCHRONOUS must be NORMAL or FULL: {_sqlite_synchronous}")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -106,7 +111,9 @@ else:
                 "timeout": 30,
                 "transaction_mode": "IMMEDIATE",
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous="
+                    + _sqlite_synchronous
+                    + "; PRAGMA busy_timeout=30000"
                 ),
             },
         }
