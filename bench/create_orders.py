@@ -307,13 +307,15 @@ def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> dict[s
     variants = [Variant.parse(v, args.sqlite_synchronous) for v in args.variants.split(",")]
     rounds: dict[str, list[dict[str, Any]]] = {}
     with ExitStack() as stack:
-        slots: list[tuple[str, Callable[[int], dict[str, Any]]]] = [
-            (
-                "telcodesk service layer (1 proc)",
-                lambda r: bench_service(url, customer_id, args.per_round, 1, f"s1r{r}"),
+        slots: list[tuple[str, Callable[[int], dict[str, Any]]]] = []
+        if not args.skip_service:
+            slots.append(
+                (
+                    "telcodesk service layer (1 proc)",
+                    lambda r: bench_service(url, customer_id, args.per_round, 1, f"s1r{r}"),
+                )
             )
-        ]
-        if args.service_procs > 1:
+        if args.service_procs > 1 and not args.skip_service:
             slots.append(
                 (
                     f"telcodesk service layer ({args.service_procs} proc)",
@@ -402,6 +404,7 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=8, help="requests in flight (both systems)")
     ap.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL")
     ap.add_argument("--skip-peer", action="store_true")
+    ap.add_argument("--skip-service", action="store_true", help="HTTP only")
     args = ap.parse_args()
 
     results = []

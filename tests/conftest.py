@@ -24,6 +24,9 @@ from telcodesk.org import security
 from tests.factories import World, build_world
 
 PG_SERVER = os.environ.get("TELCODESK_TEST_PG")
+# Tests need no durability at a power cut, and FULL's fsync per commit would only slow them
+# on a shared disk; tests/test_db_sqlite.py checks FULL, the default.
+os.environ.setdefault("TELCODESK_SQLITE_SYNCHRONOUS", "NORMAL")
 
 # Real argon2id, at the lowest cost: tests create many accounts and logins.
 security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -64,7 +67,7 @@ def db_url(
 
 @pytest.fixture(scope="session")
 def engine(db_url: str) -> Iterator[Engine]:
-    eng = create_db_engine(db_url)
+    eng = create_db_engine(db_url, sqlite_synchronous="NORMAL")
     yield eng
     eng.dispose()
 

@@ -51,7 +51,11 @@ def error(status: int, code: str, zh: str, en: str, details: Any = None) -> JSON
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        sqlite_write_turn=settings.sqlite_write_turn,
+    )
     # Refuse to serve a schema the code does not match.
     require_migrated(engine)
     db = Database(make_session_factory(engine))

@@ -38,7 +38,12 @@ console = Console()
 
 
 def _factory():  # type: ignore[no-untyped-def]
-    engine = create_db_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = create_db_engine(
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        sqlite_write_turn=settings.sqlite_write_turn,
+    )
     try:
         require_migrated(engine)
     except SchemaNotMigrated as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +16,11 @@ class Settings(BaseSettings):
 
     env: str = "development"
     database_url: str = "sqlite:///./var/telcodesk.db"
+    # SQLite only (db_sqlite.py): FULL fsyncs every commit (durable, like PostgreSQL's
+    # synchronous_commit=on); NORMAL may lose the last commits at a power cut.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    # SQLite only: writers queue on a lock file instead of SQLite's sleeping busy handler.
+    sqlite_write_turn: bool = True
     secret_key: str = DEV_SECRET
     # Console sessions and API tokens expire; CD-2 asks for bounded authorisation.
     session_hours: int = 12

@@ -12,9 +12,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from telcodesk.db_sqlite import BUSY_TIMEOUT_MS, TurnConnection
+from telcodesk.db_sqlite import configure as configure_sqlite
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -51,11 +54,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def create_db_engine(url: str, **kwargs: Any) -> Engine:
+def create_db_engine(
+    url: str, *, sqlite_synchronous: str = "FULL", sqlite_write_turn: bool = True, **kwargs: Any
+) -> Engine:
+    """An engine for ``url``. SQLite: WAL, durable commits, writers queued (db_sqlite.py)."""
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+        if sqlite_write_turn:
+            connect_args["factory"] = TurnConnection
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        configure_sqlite(engine, sqlite_synchronous, sqlite_write_turn)
         return engine
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
@@ -68,17 +77,6 @@ def _ensure_sqlite_dir(url: str) -> None:
     path = url.split(":///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-
-
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # WAL lets readers go on while a writer commits; busy_timeout makes several
-    # processes queue for the write lock instead of failing at once.
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
