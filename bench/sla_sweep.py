@@ -324,8 +324,21 @@ def due_clocks(engine: Engine) -> int:
 # --- the sweep ---------------------------------------------------------------------------
 
 
-def timed_sweep(worker: Worker, profile: bool) -> tuple[int, float]:
+class StatementCount:
+    """Statements (round trips on PostgreSQL) sent during a sweep, by their first word."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, int] = {}
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        word = statement.split(None, 1)[0].upper()
+        self.kinds[word] = self.kinds.get(word, 0) + 1
+
+
+def timed_sweep(worker: Worker, profile: bool, engine: Engine) -> tuple[int, float, dict[str, int]]:
     profiler = cProfile.Profile() if profile else None
+    statements = StatementCount()
+    event.listen(engine, "before_cursor_execute", statements)
     start = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -333,10 +346,11 @@ def timed_sweep(worker: Worker, profile: bool) -> tuple[int, float]:
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - start
+    event.remove(engine, "before_cursor_execute", statements)
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-    return swept, elapsed
+    return swept, elapsed, statements.kinds
 
 
 def check(engine: Engine, w: World, due: int) -> dict[str, Any]:
@@ -428,14 +442,20 @@ def run_engine(name: str, args: argparse.Namespace) -> dict[str, Any]:
         for i in range(args.repeat):
             if i:
                 reset(engine, w, args.orders, args.due, now)
-            swept, sweep_s = timed_sweep(worker, args.profile and i == 0)
+            swept, sweep_s, statements = timed_sweep(worker, args.profile and i == 0, engine)
             event.listen(engine, "before_cursor_execute", capture)
             start = time.perf_counter()
             empty = worker.run_job("sla_sweep")
             empty_s = time.perf_counter() - start
             event.remove(engine, "before_cursor_execute", capture)
             runs.append(
-                {"swept": swept, "sweep_s": sweep_s, "empty_swept": empty, "empty_s": empty_s}
+                {
+                    "swept": swept,
+                    "sweep_s": sweep_s,
+                    "statements": statements,
+                    "empty_swept": empty,
+                    "empty_s": empty_s,
+                }
                 | check(engine, w, args.due)
             )
             print(f"{name}: run {i + 1}: {runs[-1]}", flush=True)
@@ -462,6 +482,7 @@ def run_engine(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "sweep_runs_s": [round(r["sweep_s"], 3) for r in runs],
         "empty_sweep_ms": round(statistics.median(r["empty_s"] for r in runs) * 1000, 1),
         "events": runs[0]["events"],
+        "statements": runs[0]["statements"],
         "notifications": runs[0]["notifications"],
         "verified": all(
             r["verified"] and r["swept"] == args.due and r["empty_swept"] == 0 for r in runs
