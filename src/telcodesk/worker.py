@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
+from telcodesk.notify import jobs as notify_jobs
 from telcodesk.org import service as org
 from telcodesk.sla import sweep as sla
 from telcodesk.workorders import service as orders
@@ -79,6 +80,12 @@ JOBS: dict[str, Job] = {
             "dispatch_reviewed",
             "按派单规则分派无人认领的已审核工单 / route reviewed orders by the rules (CC-1)",
             _dispatch_reviewed,
+        ),
+        Job(
+            "deliver_outbox",
+            "投递发件箱：邮件、短信、事件 / deliver the outbox: email, SMS, events",
+            notify_jobs.deliver,
+            batch=notify_jobs.BATCH,
         ),
         Job(
             "purge_idempotency_records",

@@ -73,6 +73,7 @@ def alert_notified(happening: Happening, event: OrderEvent) -> None:
         at=happening.now,
         share=float(share) if share is not None else None,
         link=f"/orders/{order.number}",
+        province_code=order.province_code,
     )
 
 

@@ -87,6 +87,7 @@ def send_staff(
     at: datetime | None = None,
     share: float | None = None,
     link: str | None = None,
+    province_code: str | None = None,
 ) -> list[Notification]:
     """Tell staff members of something: a bell notification for each who takes this kind in
     the console, and an email / SMS in the outbox for each who takes it by those channels."""
@@ -123,6 +124,7 @@ def send_staff(
                 at=now,
                 order_id=order_id,
                 staff_id=staff_id,
+                province_code=province_code,
             )
         if rules.SMS in channels and profile.mobile:
             enqueue(
@@ -134,6 +136,7 @@ def send_staff(
                 at=now,
                 order_id=order_id,
                 staff_id=staff_id,
+                province_code=province_code,
             )
     return written
 
