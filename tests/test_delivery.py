@@ -116,10 +116,21 @@ def test_email_reaches_a_real_smtp_server_with_the_dedup_key(
 ) -> None:
     port, received = smtp_server
     with unit_of_work(factory) as session:
-        notify.save_profile(session, world.handler, email="w@gz.example.cn", mobile=None,
-                            channels={"chase": ["console", "email"]})  # fmt: skip
-        notify.send_staff(session, [world.handler.id], order_id=None, kind="chase",
-                          message_zh="催办：工单 X", message_en="Chase: order X")  # fmt: skip
+        notify.save_profile(
+            session,
+            world.handler,
+            email="w@gz.example.cn",
+            mobile=None,
+            channels={"chase": ["console", "email"]},
+        )
+        notify.send_staff(
+            session,
+            [world.handler.id],
+            order_id=None,
+            kind="chase",
+            message_zh="催办：工单 X",
+            message_en="Chase: order X",
+        )
     cfg = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
     assert deliver(factory, cfg) == 1
     assert deliver(factory, cfg) == 0  # nothing twice
@@ -203,9 +214,13 @@ def test_events_reach_nats_jetstream_once_per_dedup_key(
     with unit_of_work(factory) as session:
         keys = []
         for action in ("register", "reply"):
-            row = notify.enqueue(session, channel="event", kind=action,
-                                 recipient=f"{prefix}.order.{action}",
-                                 payload={"order": "X1", "action": action})  # fmt: skip
+            row = notify.enqueue(
+                session,
+                channel="event",
+                kind=action,
+                recipient=f"{prefix}.order.{action}",
+                payload={"order": "X1", "action": action},
+            )
             keys.append(row.dedup_key)
 
     async def make_stream() -> None:

@@ -82,14 +82,42 @@ def test_alerts_reach_each_named_person_with_urgency_and_preferred_channels(
             channels={},
         )
         order = register(session, world)
-        happen(session, order, world.system, "sla_warning", {"clock": "resolution", "share": 0.75,
-               "notified": [world.handler.id]})  # fmt: skip
-        happen(session, order, world.system, "sla_warning", {"clock": "resolution", "share": 0.9,
-               "notified": [world.handler.id]})  # fmt: skip
-        happen(session, order, world.system, "sla_breach", {"clock": "resolution", "share": 1.0,
-               "escalation_level": [0, 1], "notified": [world.supervisor.id]})  # fmt: skip
-        happen(session, order, world.agent, "chase", {"reason": "客户第三次来电",
-               "notified": [world.handler.id, world.supervisor.id, world.handler.id]})  # fmt: skip
+        happen(
+            session,
+            order,
+            world.system,
+            "sla_warning",
+            {"clock": "resolution", "share": 0.75, "notified": [world.handler.id]},
+        )
+        happen(
+            session,
+            order,
+            world.system,
+            "sla_warning",
+            {"clock": "resolution", "share": 0.9, "notified": [world.handler.id]},
+        )
+        happen(
+            session,
+            order,
+            world.system,
+            "sla_breach",
+            {
+                "clock": "resolution",
+                "share": 1.0,
+                "escalation_level": [0, 1],
+                "notified": [world.supervisor.id],
+            },
+        )
+        happen(
+            session,
+            order,
+            world.agent,
+            "chase",
+            {
+                "reason": "客户第三次来电",
+                "notified": [world.handler.id, world.supervisor.id, world.handler.id],
+            },
+        )
         number = order.number
     with unit_of_work(factory) as session:
         mine = notify.inbox(session, world.handler)
@@ -126,8 +154,13 @@ def test_mark_read_one_per_order_all_and_only_ones_own(
     with unit_of_work(factory) as session:
         first, second = register(session, world), register(session, world)
         for order in (first, second, second):
-            happen(session, order, world.agent, "chase", {"reason": "催", "notified":
-                   [world.handler.id, world.supervisor.id]})  # fmt: skip
+            happen(
+                session,
+                order,
+                world.agent,
+                "chase",
+                {"reason": "催", "notified": [world.handler.id, world.supervisor.id]},
+            )
         first_id, second_id = first.id, second.id
     with unit_of_work(factory) as session:
         theirs = notify.inbox(session, world.supervisor)[0]
@@ -150,18 +183,35 @@ def test_preferences_choose_channels_and_refuse_what_cannot_be_sent(
 ) -> None:
     with unit_of_work(factory) as session:
         with pytest.raises(ValidationFailed):
-            notify.save_profile(session, world.handler, email=None, mobile=None,
-                                channels={"chase": ["console", "email"]})  # fmt: skip
+            notify.save_profile(
+                session,
+                world.handler,
+                email=None,
+                mobile=None,
+                channels={"chase": ["console", "email"]},
+            )
         with pytest.raises(ValidationFailed):
-            notify.save_profile(session, world.handler, email=None, mobile=None,
-                                channels={"chase": ["pigeon"]})  # fmt: skip
-        notify.save_profile(session, world.handler, email="w@gz.example.cn", mobile=None,
-                            channels={"chase": ["email"], "sla_warning": []})  # fmt: skip
+            notify.save_profile(
+                session, world.handler, email=None, mobile=None, channels={"chase": ["pigeon"]}
+            )
+        notify.save_profile(
+            session,
+            world.handler,
+            email="w@gz.example.cn",
+            mobile=None,
+            channels={"chase": ["email"], "sla_warning": []},
+        )
         order = register(session, world)
-        happen(session, order, world.agent, "chase", {"reason": "x",
-               "notified": [world.handler.id]})  # fmt: skip
-        happen(session, order, world.system, "sla_warning", {"share": 0.75,
-               "notified": [world.handler.id]})  # fmt: skip
+        happen(
+            session, order, world.agent, "chase", {"reason": "x", "notified": [world.handler.id]}
+        )
+        happen(
+            session,
+            order,
+            world.system,
+            "sla_warning",
+            {"share": 0.75, "notified": [world.handler.id]},
+        )
     with unit_of_work(factory) as session:
         # Chase: email only, no bell; warnings: nothing at all (the staff member's choice).
         assert notify.inbox(session, world.handler) == []
@@ -214,10 +264,16 @@ def test_opt_out_and_province_quiet_hours_and_template_override(
 ) -> None:
     clock.set_clock(lambda: at(2026, 12, 2, 20, 30))
     with unit_of_work(factory) as session:
-        customer.save_quiet_hours(session, world.admin, province_code="440000",
-                                  start="20:00", end="09:00")  # fmt: skip
-        customer.save_template(session, world.admin, kind="registered", province_code="440000",
-                               body="【广东】工单{{ number }}已受理")  # fmt: skip
+        customer.save_quiet_hours(
+            session, world.admin, province_code="440000", start="20:00", end="09:00"
+        )
+        customer.save_template(
+            session,
+            world.admin,
+            kind="registered",
+            province_code="440000",
+            body="【广东】工单{{ number }}已受理",
+        )
         order = register(session, world)
         happen(session, order, world.agent, "register", {})
         first = order.id
@@ -234,18 +290,22 @@ def test_opt_out_and_province_quiet_hours_and_template_override(
 def test_templates_are_scoped_and_sandboxed(factory: sessionmaker[Session], world: World) -> None:
     with unit_of_work(factory) as session:
         with pytest.raises(Forbidden):  # a province admin cannot change HQ's nationwide text
-            customer.save_template(session, world.admin, kind="reply", province_code="100000",
-                                   body="x")  # fmt: skip
+            customer.save_template(
+                session, world.admin, kind="reply", province_code="100000", body="x"
+            )
         with pytest.raises(Forbidden):
-            customer.save_template(session, world.admin, kind="reply", province_code="110000",
-                                   body="x")  # fmt: skip
+            customer.save_template(
+                session, world.admin, kind="reply", province_code="110000", body="x"
+            )
         with pytest.raises(Forbidden):
-            customer.save_template(session, world.agent, kind="reply", province_code="440000",
-                                   body="x")  # fmt: skip
+            customer.save_template(
+                session, world.agent, kind="reply", province_code="440000", body="x"
+            )
         for bad in ("{{ number.__class__.__mro__ }}", "{{ nonsense }}", "{% if %}"):
             with pytest.raises(ValidationFailed):
-                customer.save_template(session, world.system, kind="reply",
-                                       province_code="100000", body=bad)  # fmt: skip
+                customer.save_template(
+                    session, world.system, kind="reply", province_code="100000", body=bad
+                )
         saved = customer.save_template(
             session, world.system, kind="reply", province_code="100000", body="{{ number }} 已答复"
         )

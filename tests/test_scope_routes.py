@@ -84,6 +84,31 @@ UNSCOPED: dict[str, str] = {
     "PUT /api/v1/dispatch/rules/{code}": "admins only",
     "GET /console/admin/dispatch": "reference data",
     "POST /console/admin/dispatch": "admins only",
+    # Notifications: a person sees and marks only their own (the recipient is the scope).
+    "GET /api/v1/notifications": "own notifications",
+    "GET /api/v1/notifications/unread-count": "own notifications",
+    "POST /api/v1/notifications/{notification_id}/read": "own; another's answers 404",
+    "POST /api/v1/notifications/read-all": "own notifications",
+    "GET /api/v1/notifications/preferences": "own preferences",
+    "PUT /api/v1/notifications/preferences": "own preferences",
+    "GET /console/notifications": "own notifications",
+    "GET /console/notifications/bell": "own notifications",
+    "POST /console/notifications/{notification_id}/open": "own; another's answers 404",
+    "POST /console/notifications/{notification_id}/read": "own; another's answers 404",
+    "POST /console/notifications/read-all": "own notifications",
+    "GET /console/notifications/preferences": "own preferences",
+    "POST /console/notifications/preferences": "own preferences",
+    # The outbox and customer message texts (WO-2): admins, checked against their province.
+    "POST /api/v1/outbox/replay": "admins only (MANAGE_OUTBOX); 404 out of province",
+    "POST /console/admin/outbox/replay": "admins only (MANAGE_OUTBOX); 404 out of province",
+    "GET /api/v1/message-templates": "admins only; HQ's and the admin's province's",
+    "PUT /api/v1/message-templates/{kind}/{province_code}": "admins only; province checked",
+    "DELETE /api/v1/message-templates/{kind}/{province_code}": "admins only; province checked",
+    "PUT /api/v1/quiet-hours/{province_code}": "admins only; province checked",
+    "GET /console/admin/messages": "admins only; the admin's province",
+    "POST /console/admin/messages/template": "admins only; province checked",
+    "POST /console/admin/messages/quiet-hours": "admins only; province checked",
+    "POST /api/v1/notify/sms/receipts": "the SMS platform, HMAC-signed; no staff data",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {
@@ -95,6 +120,8 @@ LISTS = {
     "GET /console/sla",
     "GET /console/customers/lookup",
     "GET /api/v1/exports/orders.csv",
+    "GET /api/v1/outbox",
+    "GET /console/admin/outbox",
 }
 # Bodies that pass validation, so that the scope check (not the validator) answers.
 BODIES: dict[str, dict[str, Any]] = {
@@ -106,6 +133,7 @@ BODIES: dict[str, dict[str, Any]] = {
         "extend_by": 1,
     },
     "NoteIn": {"body": "备注"},
+    "OptOutIn": {"opted_out": True},
     "RevealIn": {"reason": "核实投诉处理进度"},
     "JudicialRevealIn": {"reason": "核实投诉处理进度", "case_reference": "粤公协查〔2026〕1号"},
 }

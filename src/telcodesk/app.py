@@ -22,6 +22,7 @@ from telcodesk.customers.api import router as customers_router
 from telcodesk.db import create_db_engine, make_session_factory, require_migrated
 from telcodesk.deps import Database
 from telcodesk.errors import DomainError
+from telcodesk.notify.api import router as notify_router
 from telcodesk.org.admin_api import router as org_admin_router
 from telcodesk.org.api import router as auth_router
 from telcodesk.routing.api import router as routing_router
@@ -30,6 +31,7 @@ from telcodesk.web.account_views import router as account_console_router
 from telcodesk.web.admin_views import router as admin_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
+from telcodesk.web.notify_views import router as notify_console_router
 from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
 from telcodesk.web.views import LoginRequired
@@ -145,6 +147,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         routing_console_router,
         account_console_router,
         admin_console_router,
+        notify_router,
+        notify_console_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

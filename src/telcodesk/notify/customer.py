@@ -168,6 +168,13 @@ def _admin_province(actor: Staff, province: str) -> None:
         )
 
 
+def admin_province(actor: Staff) -> str:
+    """The province whose texts an admin edits: HQ's nationwide 100000, or their own."""
+    permissions.require(actor, Permission.EDIT_MESSAGE_TEMPLATES)
+    scope = scope_of(actor)
+    return HQ_REGION if scope.everything else (scope.province or HQ_REGION)
+
+
 def list_templates(session: Session, actor: Staff) -> list[dict[str, Any]]:
     """Every kind with the text in force for the viewer's province and where it comes from."""
     permissions.require(actor, Permission.EDIT_MESSAGE_TEMPLATES)
@@ -212,11 +219,17 @@ def save_template(
     return row
 
 
-def delete_template(session: Session, actor: Staff, template_id: int) -> None:
-    row = session.get(MessageTemplate, template_id)
+def delete_template(session: Session, actor: Staff, *, kind: str, province_code: str) -> None:
+    _admin_province(actor, province_code)
+    row = session.scalar(
+        select(MessageTemplate).where(
+            MessageTemplate.kind == kind,
+            MessageTemplate.channel == rules.SMS,
+            MessageTemplate.province_code == province_code,
+        )
+    )
     if row is None:
         raise NotFound("模板不存在", "Template not found", code="template_not_found")
-    _admin_province(actor, row.province_code)
     session.delete(row)
     session.flush()
 
