@@ -6,9 +6,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 from telcodesk.errors import Forbidden
+from telcodesk.labels import Label
 from telcodesk.org.models import Staff
 from telcodesk.org.roles import Role
-from telcodesk.workorders.rules import Label
 
 
 class Permission(StrEnum):

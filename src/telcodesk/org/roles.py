@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from telcodesk.workorders.rules import Label
+from telcodesk.labels import Label
 
 
 class Role(StrEnum):
@@ -47,3 +47,8 @@ class UnitKind(StrEnum):
     COMPLAINT_CENTRE = "complaint_centre"
     DEPARTMENT = "department"
     ACCOUNT_TEAM = "account_team"
+
+
+# The account the worker acts as (SLA sweeps, dispatch of waiting orders, call-back time-outs).
+# Nobody logs in as it; it holds only the order rights workorders.rules gives it explicitly.
+SYSTEM_USERNAME = "system"
