@@ -71,8 +71,10 @@ def test_full_lifecycle_over_http(client: TestClient, agent: Headers, world: Wor
     assert o["handler"]["username"] == world.handler.username
     o = act(client, handler, o, "start").json()
     o = act(client, handler, o, "reply", message="已派人上门更换光猫").json()
-    o = act(client, handler, o, "start_callback").json()
-    o = act(client, handler, o, "callback_satisfied").json()
+    # The call-back is not the handler's (SQ-1): the first-contact owner makes it (CH-3).
+    assert_error(act(client, handler, o, "start_callback"), 403, "order_action_denied")
+    o = act(client, agent, o, "start_callback").json()
+    o = act(client, agent, o, "callback_satisfied").json()
     assert o["status"] == "archived" and o["closed_at"] and o["allowed_actions"] == []
     assert o["first_contact_owner"]["username"] == world.agent.username
     history = client.get(f"/api/v1/orders/{o['number']}/history", headers=agent).json()

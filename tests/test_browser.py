@@ -111,8 +111,8 @@ def test_register_and_archive_an_order(server: str, browser: object, tmp_path: P
     assert number.startswith("WO")
     expect(page.locator("#owner")).to_contain_text("gz.agent")
 
-    def do(action: str, **fields: str) -> None:
-        form = page.locator(f"form[data-action={action}]")
+    def do(action: str, on: object = None, **fields: str) -> None:
+        form = (on or page).locator(f"form[data-action={action}]")  # type: ignore[attr-defined]
         details = form.locator("xpath=..")
         if not details.evaluate("d => d.open"):
             details.locator("summary").click()
@@ -126,15 +126,43 @@ def test_register_and_archive_an_order(server: str, browser: object, tmp_path: P
 
     do("review_valid")
     expect(status).to_have_attribute("data-status", "reviewed")
+    # The picker offers only people who can take a complaint here, grouped by unit, and
+    # narrows by name as one types (htmx).
+    picker = page.locator("form[data-action=assign] select[name=handler]")
+    expect(picker.locator("optgroup")).not_to_have_count(0)
+    expect(picker).not_to_contain_text("gd.auditor")
+    expect(picker).not_to_contain_text("gd.admin")
+    page.locator("form[data-action=assign] input[name=q]").fill("王建")
+    expect(picker.locator("option")).to_have_count(1)
+    expect(picker).to_contain_text("gz.handler")
+    page.screenshot(path=str(tmp_path / "assign.png"), full_page=True)
     do("assign", handler="gz.handler")
     expect(status).to_have_attribute("data-status", "assigned")
     expect(page.locator("#handler")).to_contain_text("gz.handler")
-    do("start")
-    do("suspend", reason="等待客户确认上门时间")
-    expect(status).to_have_attribute("data-status", "waiting_customer")
-    do("resume")
-    do("reply", message="已更换光猫，线路测试正常。")
-    expect(status).to_have_attribute("data-status", "replied")
+    # The work is the handler's: the owner is offered no start (it would answer 403).
+    expect(page.locator("form[data-action=start]")).to_have_count(0)
+    expect(page.locator("form[data-action=chase]")).to_have_count(1)  # the owner chases
+
+    handler = browser.new_page()
+    handler.goto(f"{server}/login")
+    handler.fill("#username", "gz.handler")
+    handler.fill("#password", PASSWORD)
+    handler.click("button[type=submit]")
+    handler.goto(f"{server}/console/orders/{number}")
+    h_status = handler.locator("#order-status")
+    do("start", handler)
+    do("suspend", handler, reason="等待客户确认上门时间")
+    expect(h_status).to_have_attribute("data-status", "waiting_customer")
+    do("resume", handler)
+    do("reply", handler, message="已更换光猫，线路测试正常。")
+    expect(h_status).to_have_attribute("data-status", "replied")
+    # The call-back is independent of the handler (SQ-1): none offered to them.
+    expect(handler.locator("form[data-action=start_callback]")).to_have_count(0)
+    expect(handler.locator("#no-actions")).to_be_visible()
+    handler.screenshot(path=str(tmp_path / "handler.png"), full_page=True)
+    handler.close()
+
+    page.reload()
     do("start_callback")
     do("callback_satisfied")
     expect(status).to_have_attribute("data-status", "archived")

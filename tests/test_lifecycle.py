@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.db import unit_of_work
 from telcodesk.errors import DomainError, IllegalTransition, StaleVersion, ValidationFailed
+from telcodesk.org.models import Staff
 from telcodesk.workorders import rules
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action, Status
@@ -93,13 +94,17 @@ def walk(
     factory: sessionmaker[Session],
     world: World,
     number: str,
-    *steps: tuple[Action, dict[str, object]],
+    *steps: tuple[Action, dict[str, object]] | tuple[Action, dict[str, object], Staff],
 ) -> None:
-    for action, extra in steps:
+    """Apply the steps as the handler, or as the step's own actor where the table wants
+    someone else (a call-back is not the handler's, SQ-1)."""
+    for step in steps:
+        action, extra = step[0], step[1]
+        actor = step[2] if len(step) == 3 else world.handler
         with unit_of_work(factory) as session:
             order = orders.get_order(session, number, viewer=None)
             orders.transition(
-                session, world.handler, number, action, TransitionIn(version=order.version, **extra)
+                session, actor, number, action, TransitionIn(version=order.version, **extra)
             )
 
 
@@ -119,11 +124,12 @@ def test_full_lifecycle_with_unsatisfied_callback_reopening(
         (Action.SUSPEND, {"reason": "等待客户提供账单"}),
         (Action.RESUME, {}),
         (Action.REPLY, {"message": "已核实，退还多收费用 20 元"}),
-        (Action.START_CALLBACK, {}),
-        (Action.CALLBACK_UNSATISFIED, {"reason": "客户认为退费不足"}),
+        # The owner calls the customer back (CH-3), not the handler (SQ-1).
+        (Action.START_CALLBACK, {}, world.agent),
+        (Action.CALLBACK_UNSATISFIED, {"reason": "客户认为退费不足"}, world.agent),
         (Action.REPLY, {"message": "补退 10 元"}),
-        (Action.START_CALLBACK, {}),
-        (Action.CALLBACK_SATISFIED, {}),
+        (Action.START_CALLBACK, {}, world.agent),
+        (Action.CALLBACK_SATISFIED, {}, world.agent),
     )
     with unit_of_work(factory) as session:
         order = orders.get_order(session, number, viewer=None)
@@ -133,7 +139,7 @@ def test_full_lifecycle_with_unsatisfied_callback_reopening(
         unsatisfied = next(e for e in events if e.action == Action.CALLBACK_UNSATISFIED)
         assert unsatisfied.reason == "客户认为退费不足"
         assert unsatisfied.changes["reopen_count"] == [0, 1]
-        assert unsatisfied.actor_id == world.handler.id
+        assert unsatisfied.actor_id == world.agent.id
         assert [n.kind for n in orders.notes(session, order)] == ["reply", "reply"]
 
 
@@ -230,6 +236,7 @@ def test_escalate_raises_level_and_keeps_owner(
         (
             Action.ESCALATE,
             {"reason": "重大投诉，客户要求上级处理", "handler": world.supervisor.username},
+            world.agent,  # the owner answers for the order (CH-3)
         ),
     )
     with unit_of_work(factory) as session:

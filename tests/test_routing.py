@@ -19,7 +19,7 @@ from telcodesk import clock
 from telcodesk.audit import service as audit
 from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
-from telcodesk.errors import Conflict, Forbidden
+from telcodesk.errors import Forbidden
 from telcodesk.notify.models import Notification
 from telcodesk.org import admin as org_admin
 from telcodesk.org import service as org
@@ -371,14 +371,28 @@ def test_skill_and_availability_filter_the_candidates(
     assert handler_of(factory, a) == "gz.remote2"
     with unit_of_work(factory) as session:
         set_skills(session, world, "gz.remote2", ["fault"], available=False)  # on a break
-    with pytest.raises(Conflict) as err:
-        act(factory, world.supervisor, b, Action.DISPATCH)
-    assert err.value.code == "no_dispatch_candidate"
-    assert "广州远程坐席" in err.value.message_zh and "fault" in err.value.message_en
-    with unit_of_work(factory) as session:  # nothing changed: the transaction rolled back
+    # Nobody there can take it: the order waits in the unit's queue and the supervisor over
+    # the unit is alerted, in the history (``notified``) and by a notification.
+    act(factory, world.supervisor, b, Action.DISPATCH)
+    with unit_of_work(factory) as session:
         order = orders.get_order(session, b, viewer=None)
         assert order.status == Status.REVIEWED and order.handler_id is None
-        assert order.dispatch_note is None
+        assert order.handling_unit_id == org.get_unit_by_code(session, "GZ-RS").id
+        note = order.dispatch_note
+        assert note is not None and note["queued"] is True and note["chosen"] is None
+        assert note["problem"]["code"] == "no_dispatch_candidate"
+        assert "广州远程坐席" in note["problem"]["message_zh"]
+        assert "fault" in note["problem"]["message_en"]
+        event = orders.history(session, order)[-1]
+        assert event.action == Action.DISPATCH and event.to_status == Status.REVIEWED
+        assert event.changes["queued"] is True
+        assert event.changes["notified"] == [world.supervisor.id]  # GD is over GZ-RS
+        alerts = session.scalars(select(Notification).where(Notification.kind == "queued"))
+        assert [(n.staff_id, n.order_id) for n in alerts] == [(world.supervisor.id, order.id)]
+    # A member of the unit takes it from the queue when back (CC-1).
+    remote2 = org_staff(factory, "gz.remote2")
+    act(factory, remote2, b, Action.ASSIGN, handler="gz.remote2")
+    assert handler_of(factory, b) == "gz.remote2"
 
 
 def test_no_rule_is_a_clear_409_not_a_silent_failure(
@@ -413,8 +427,8 @@ def test_dispatch_needs_the_dispatch_permission_and_takes_no_handler(
         number = reviewed(session, world)
     agent, boss = login(client, world.agent.username), login(client, world.supervisor.username)
     url = f"/api/v1/orders/{number}/actions/dispatch"
-    res = client.post(url, json={"version": 2}, headers=agent)
-    assert res.status_code == 403 and res.json()["code"] == "permission_denied"
+    res = client.post(url, json={"version": 2}, headers=agent)  # the owner is no dispatcher
+    assert res.status_code == 403 and res.json()["code"] == "order_action_denied"
     res = client.post(url, json={"version": 2, "handler": "gz.remote2"}, headers=boss)
     assert res.status_code == 422 and res.json()["code"] == "handler_not_allowed"
     res = client.post(url, json={"version": 2}, headers=boss)
@@ -487,14 +501,14 @@ def test_cross_region_transfer_needs_a_supervisor_and_the_owner_never_changes(
     act(factory, world.supervisor, number, Action.DISPATCH)
     act(factory, org_staff(factory, "gz.remote1"), number, Action.START)
     move = {"handler": "sz.remote1", "reason": "客户常住深圳，转属地处理"}
-    with pytest.raises(Forbidden) as err:  # a city agent cannot move it sideways (WO-4)
-        act(factory, world.agent, number, Action.TRANSFER, **move)
+    with pytest.raises(Forbidden) as err:  # a city handler cannot move it sideways (WO-4)
+        act(factory, org_staff(factory, "gz.remote1"), number, Action.TRANSFER, **move)
     assert err.value.code == "cross_region_transfer_denied"
-    agent = login(client, world.agent.username)
+    agent = login(client, world.agent.username)  # the owner does not transfer at all
     res = client.post(
         f"/api/v1/orders/{number}/actions/transfer", json={"version": 4, **move}, headers=agent
     )
-    assert res.status_code == 403
+    assert res.status_code == 403 and res.json()["code"] == "order_action_denied"
     act(factory, world.supervisor, number, Action.TRANSFER, **move)
     act(factory, world.supervisor, number, Action.CHASE, reason="跨区工单请尽快处理")
     with unit_of_work(factory) as session:
@@ -716,7 +730,7 @@ def test_worker_routes_reviewed_orders_nobody_assigned(
     assert worker.run_job("dispatch_reviewed") == 0  # reviewed just now: a person may still act
     later = clock.now() + timedelta(minutes=settings.auto_dispatch_after_minutes + 1)
     clock.set_clock(lambda: later)
-    assert worker.run_job("dispatch_reviewed") == 1
+    assert worker.run_job("dispatch_reviewed") == 2  # one to a person, one to a unit queue
     assert worker.run_job("dispatch_reviewed") == 0  # each order is tried once
     assert handler_of(factory, routable) == "sz.remote1"
     with unit_of_work(factory) as session:
@@ -725,8 +739,10 @@ def test_worker_routes_reviewed_orders_nobody_assigned(
         assert orders.history(session, order)[-1].actor_id == world.system.id
         waiting = orders.get_order(session, unroutable, viewer=None)
         assert waiting.status == Status.REVIEWED and waiting.handler_id is None
-        assert waiting.dispatch_note is not None
-        assert waiting.dispatch_note["auto_dispatch_failed"] == "no_dispatch_candidate"
+        assert waiting.dispatch_note is not None and waiting.dispatch_note["queued"] is True
+        assert waiting.dispatch_note["problem"]["code"] == "no_dispatch_candidate"
+        assert waiting.dispatch_note["notified"] == [world.supervisor.id]
+        assert waiting.handling_unit_id == org.get_unit_by_code(session, "GZ-RS").id
 
 
 def test_a_failed_automatic_dispatch_shows_on_the_order_page(

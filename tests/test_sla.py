@@ -17,6 +17,7 @@ from telcodesk.db import unit_of_work
 from telcodesk.errors import Forbidden, ValidationFailed
 from telcodesk.notify.models import Notification
 from telcodesk.org import service as org
+from telcodesk.org.models import Staff
 from telcodesk.org.roles import Role
 from telcodesk.sla import admin as sla_admin
 from telcodesk.sla import service as sla
@@ -65,13 +66,15 @@ def act(
     number: str,
     action: Action,
     when: datetime,
+    by: Staff | None = None,
     **extra: object,
 ) -> None:
+    """Act as the handler, or as ``by`` (an extension is a supervisor's, T-2)."""
     freeze(when)
     with unit_of_work(factory) as session:
         o = orders.get_order(session, number, viewer=None)
         orders.transition(
-            session, world.handler, number, action, TransitionIn(version=o.version, **extra)
+            session, by or world.handler, number, action, TransitionIn(version=o.version, **extra)
         )
 
 
@@ -127,13 +130,22 @@ def test_extension_needs_reason_and_customer_text(
     number = register(factory, world, at(2026, 11, 2, 9))
     act(factory, world, number, Action.REVIEW_VALID, at(2026, 11, 2, 10))
     with pytest.raises(ValidationFailed, match=r"reason|message"):
-        act(factory, world, number, Action.EXTEND, at(2026, 11, 2, 11), extend_by=2)
+        act(
+            factory,
+            world,
+            number,
+            Action.EXTEND,
+            at(2026, 11, 2, 11),
+            world.supervisor,
+            extend_by=2,
+        )
     act(
         factory,
         world,
         number,
         Action.EXTEND,
         at(2026, 11, 2, 11),
+        world.supervisor,
         extend_by=2,
         reason="需上门测试",
         message="您的投诉需上门核查，办结时限延长 2 个工作日",

@@ -45,10 +45,12 @@ def order_in_callback(factory: sessionmaker[Session], world: World) -> str:
         (Action.START_CALLBACK, {}),
     ]
     for action, extra in steps:
+        # The owner makes the call-back, not the handler (SQ-1, CH-3).
+        actor = world.agent if action == Action.START_CALLBACK else world.handler
         with unit_of_work(factory) as session:
             o = orders.get_order(session, number, viewer=None)
             orders.transition(
-                session, world.handler, number, action, TransitionIn(version=o.version, **extra)
+                session, actor, number, action, TransitionIn(version=o.version, **extra)
             )
     return number
 

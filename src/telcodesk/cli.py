@@ -195,10 +195,11 @@ def user_add(
 
 @app.command()
 def roles() -> None:
-    """Print the role and permission matrix (Markdown, as in docs/roles.md)."""
-    from telcodesk.org.roles_doc import role_matrix_markdown
+    """Print the role matrix, who may act on an order and who takes which order types
+    (Markdown, as in docs/roles.md)."""
+    from telcodesk.workorders.roles_doc import roles_markdown
 
-    typer.echo(role_matrix_markdown(), nl=False)
+    typer.echo(roles_markdown(), nl=False)
 
 
 def _import(kind: str, path: str, actor: str) -> None:

@@ -499,8 +499,9 @@ def _step(rng: Rng, plan: _Plan, action: Action) -> tuple[str, TransitionIn]:
     data: dict[str, str] = {}
     actor = plan.handler
     if action in (A.REVIEW_VALID, A.REVIEW_INVALID, A.ASSIGN):
+        # The dispatch desk reviews and assigns (workorders.rules.ORDER_ACTORS).
         desk = plan.type in (T.COMPLAINT, T.APPEAL)
-        actor = rng.choice([*COMPLAINT, "cmp.supervisor"]) if desk else f"{plan.city}.supervisor"
+        actor = "cmp.supervisor" if desk else f"{plan.city}.supervisor"
     if action == A.DISPATCH:  # supervisors dispatch (ORDER_DISPATCH)
         actor = "cmp.supervisor" if plan.type == T.COMPLAINT else f"{plan.city}.supervisor"
     if action == A.REVIEW_INVALID:  # explained to the customer (WO-1)
@@ -521,12 +522,22 @@ def _step(rng: Rng, plan: _Plan, action: Action) -> tuple[str, TransitionIn]:
         key = plan.type if f"reply.{plan.type}" in W else plan.fill["category"].split(".")[0]
         data["message"] = rng.choice(W[f"reply.{key}"]).format(**plan.fill)
     elif action in (A.START_CALLBACK, A.CALLBACK_SATISFIED, A.CALLBACK_UNSATISFIED):
-        actor = rng.choice([*HOTLINE, "quality01"])  # outbound call-backs, CC-4
+        actor = _surveyor(rng, plan)  # outbound call-backs, CC-4
         if action == A.CALLBACK_UNSATISFIED:
             data["reason"] = rng.choice(W["unsatisfied"])
     elif action == A.ARCHIVE:
-        actor, data["reason"] = plan.owner, "已答复客户，无需回访"
+        # The owner closes what they answer for (CH-3), unless they did the work themselves.
+        closer = plan.owner if plan.owner != plan.handler else "quality01"
+        actor, data["reason"] = closer, "已答复客户，无需回访"
     return actor, TransitionIn(version=1, **data)
+
+
+def _surveyor(rng: Rng, plan: _Plan) -> str:
+    """The call-back is independent of the work (SQ-1): the quality inspector, or the owner
+    when they did not handle the order themselves (CH-3)."""
+    if plan.owner == plan.handler:
+        return "quality01"
+    return rng.choice([plan.owner, "quality01"])
 
 
 def _later(rng: Rng, prev: datetime, action: Action, now: datetime) -> datetime:
@@ -588,7 +599,7 @@ def _run(rng: Rng, session: Session, staff: dict[str, Staff], plan: _Plan, tick:
             at = tick.at + timedelta(days=7, minutes=rng.uniform(1, 600))
             actor, step.reason = SYSTEM_USERNAME, "回访超时未应答 / call-back unanswered"
             if at >= now:
-                action, actor, step.reason = A.CALLBACK_SATISFIED, rng.choice(HOTLINE), None
+                action, actor, step.reason = A.CALLBACK_SATISFIED, _surveyor(rng, plan), None
                 at = _later(rng, tick.at, action, now)
         tick.at, step.version = at, order.version
         workorders.transition(session, staff[actor], order.number, action, step)

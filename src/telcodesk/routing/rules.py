@@ -67,12 +67,15 @@ class Seat:
     skills: frozenset[str]
     available: bool
     load: int  # orders in hand (LOAD_STATUSES)
+    # Their role handles the order's type and the order is in their reach (workorders.candidates):
+    # the rules never send an order to someone who cannot act on it.
+    qualified: bool = True
 
     def has_skill(self, skill: str | None) -> bool:
         return skill is None or skill in self.skills
 
     def eligible(self, skill: str | None) -> bool:
-        return self.available and self.has_skill(skill)
+        return self.qualified and self.available and self.has_skill(skill)
 
 
 def eligible(seats: Iterable[Seat], skill: str | None) -> list[Seat]:

@@ -20,12 +20,14 @@ from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.permissions import Permission
-from telcodesk.org.roles import Role, UnitKind
+from telcodesk.org.roles import UnitKind
+from telcodesk.org.supervision import supervisors_over
 from telcodesk.routing import rules
 from telcodesk.routing.models import DispatchRule
 from telcodesk.routing.rules import Strategy
 from telcodesk.routing.schemas import RULE_CODE_PATTERN, RuleIn
 from telcodesk.sla import service as sla
+from telcodesk.workorders import candidates as eligibility
 from telcodesk.workorders.models import Category, WorkOrder
 
 # --- default rules ----------------------------------------------------------------------------
@@ -230,8 +232,11 @@ class Plan:
         return self.explanation.chosen
 
 
-def _seats(session: Session, unit: OrgUnit) -> list[tuple[Staff, rules.Seat]]:
-    """Active staff of the unit with their loads, counted in one grouped query."""
+def _seats(
+    session: Session, unit: OrgUnit, order: WorkOrder, actor: Staff | None
+) -> list[tuple[Staff, rules.Seat]]:
+    """Active staff of the unit with their loads, counted in one grouped query, each marked
+    whether they can act on the order at all (their role handles its type, it is in reach)."""
     staff = list(
         session.scalars(
             select(Staff).where(Staff.unit_id == unit.id, Staff.active).order_by(Staff.id)
@@ -247,12 +252,23 @@ def _seats(session: Session, unit: OrgUnit) -> list[tuple[Staff, rules.Seat]]:
     )
     loads = {handler_id: n for handler_id, n in counts}
     return [
-        (s, rules.Seat(s.id, frozenset(s.skills or ()), s.available, loads.get(s.id, 0)))
+        (
+            s,
+            rules.Seat(
+                s.id,
+                frozenset(s.skills or ()),
+                s.available,
+                loads.get(s.id, 0),
+                eligibility.eligible(actor, order, s),
+            ),
+        )
         for s in staff
     ]
 
 
-def plan(session: Session, order: WorkOrder, *, lock: bool = False) -> Plan:
+def plan(
+    session: Session, order: WorkOrder, *, lock: bool = False, actor: Staff | None = None
+) -> Plan:
     """Choose the rule, the unit and the person. ``lock`` holds the unit row until commit, so
     concurrent dispatches to one unit see each other's loads and round-robin turns."""
     p = Plan(order, rules.explain(active_rules(session), facts_of(order)))
@@ -275,7 +291,7 @@ def plan(session: Session, order: WorkOrder, *, lock: bool = False) -> Plan:
     if lock:  # re-read under a row lock (PostgreSQL; SQLite serialises writers anyway)
         stmt = select(OrgUnit).where(OrgUnit.id == p.unit.id).with_for_update()
         p.unit = session.scalars(stmt.execution_options(populate_existing=True)).one()
-    p.seats = _seats(session, p.unit)
+    p.seats = _seats(session, p.unit, order, actor)
     seat = rules.pick(
         (s for _, s in p.seats),
         rule.required_skill,
@@ -297,13 +313,13 @@ def plan(session: Session, order: WorkOrder, *, lock: bool = False) -> Plan:
 def explain(session: Session, order: WorkOrder, viewer: Staff) -> Plan:
     """Which rule matches and why for an order the viewer sees (the caller checked scope)."""
     permissions.require(viewer, Permission.ORDER_VIEW)
-    return plan(session, order)
+    return plan(session, order, actor=viewer)
 
 
 def note(p: Plan, actor: Staff) -> dict[str, Any]:
     """The dispatch note kept on the order: the rule, why it matched, who could take it."""
     rule, unit, chosen = p.rule, p.unit, p.chosen
-    assert rule is not None and unit is not None and chosen is not None
+    assert rule is not None and unit is not None
     matched = next(c for c in p.explanation.checks if c.rule is rule)
     return {
         "rule": {"code": rule.code, "name": rule.name},
@@ -321,11 +337,14 @@ def note(p: Plan, actor: Staff) -> dict[str, Any]:
                 "load": seat.load,
                 "available": seat.available,
                 "has_skill": seat.has_skill(rule.required_skill),
+                "qualified": seat.qualified,
                 "eligible": seat.eligible(rule.required_skill),
             }
             for s, seat in p.seats
         ],
-        "chosen": {"username": chosen.username, "display_name": chosen.display_name},
+        "chosen": (
+            {"username": chosen.username, "display_name": chosen.display_name} if chosen else None
+        ),
         "by": actor.username,
         "at": clock.now().isoformat(),
     }
@@ -336,9 +355,14 @@ def note(p: Plan, actor: Staff) -> dict[str, Any]:
 
 def dispatch(session: Session, order: WorkOrder, actor: Staff) -> dict[str, Any]:
     """Route a reviewed order by the rules (CC-1, CH-4): set its unit, handler and note.
-    Fails loudly (409) when no rule, unit or eligible person is found. Returns history data."""
+    Fails loudly (409) when no rule or unit is found. When the unit has nobody who can take
+    it, the order waits in that unit's queue and the unit's supervisors are alerted; the
+    history row's ``changes`` carry ``queued`` and ``notified`` (staff ids). Returns history
+    data."""
     permissions.require(actor, Permission.ORDER_DISPATCH)
-    p = plan(session, order, lock=True)
+    p = plan(session, order, lock=True, actor=actor)
+    if p.problem is not None and p.unit is not None and p.rule is not None:
+        return _queue(session, p, actor)
     if p.problem is not None:
         raise p.problem
     assert p.rule is not None and p.unit is not None and p.chosen is not None
@@ -348,24 +372,40 @@ def dispatch(session: Session, order: WorkOrder, actor: Staff) -> dict[str, Any]
     return {"dispatch_rule": p.rule.code, "handling_unit": p.unit.code}
 
 
-SUPERVISING = (Role.SUPERVISOR, Role.HALL_MANAGER)
-
-
-def supervisors_over(session: Session, unit: OrgUnit) -> list[Staff]:
-    """The supervisors of the nearest unit, going up from ``unit``, that has any."""
-    current: OrgUnit | None = unit
-    while current is not None:
-        found = list(
-            session.scalars(
-                select(Staff)
-                .where(Staff.unit_id == current.id, Staff.active, Staff.role.in_(SUPERVISING))
-                .order_by(Staff.id)
+def _queue(session: Session, p: Plan, actor: Staff) -> dict[str, Any]:
+    """No one in the rule's unit can take the order: it waits in the unit's queue (a member
+    takes it, a supervisor assigns it) and the unit's supervisors are told at once."""
+    order, unit, rule = p.order, p.unit, p.rule
+    assert unit is not None and rule is not None and p.problem is not None
+    order.handler_id, order.handling_unit_id = None, unit.id
+    supervisors = supervisors_over(session, unit)
+    now = clock.now()
+    for staff in supervisors:
+        session.add(
+            Notification(
+                staff_id=staff.id,
+                order_id=order.id,
+                kind="queued",
+                message_zh=f"待派：工单 {order.number}「{order.subject}」在「{unit.name}」"
+                f"无人可接，请安排处理（{p.problem.message_zh}）",
+                message_en=f"Waiting: order {order.number} has nobody to take it in "
+                f"{unit.name}; please assign it ({p.problem.message_en})",
+                created_at=now,
             )
         )
-        if found:
-            return found
-        current = current.parent
-    return []
+    notified = [s.id for s in supervisors]
+    order.dispatch_note = {
+        **note(p, actor),
+        "queued": True,
+        "problem": p.problem.to_dict(),
+        "notified": notified,
+    }
+    return {
+        "dispatch_rule": rule.code,
+        "handling_unit": unit.code,
+        "queued": True,
+        "notified": notified,
+    }
 
 
 def chase(session: Session, order: WorkOrder, actor: Staff, reason: str) -> dict[str, Any]:

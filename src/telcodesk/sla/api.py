@@ -97,4 +97,4 @@ def at_risk(
         seen: dict[int, WorkOrder] = {}
         for c in service.at_risk(session, viewer=staff, limit=limit):
             seen.setdefault(c.order_id, c.order)
-        return [order_out(session, o) for o in seen.values()]
+        return [order_out(session, o, staff) for o in seen.values()]

@@ -56,6 +56,14 @@ TEXTS: dict[str, Label] = {
     "timeline": Label("处理轨迹", "Timeline"),
     "actions": Label("可执行操作", "Actions"),
     "no_actions": Label("工单已结束，无可执行操作", "The order is closed; no actions"),
+    "no_actions_for_you": Label(
+        "您与该工单的关系下暂无可执行操作", "Nothing here is yours to do on this order now"
+    ),
+    "acting_as": Label("您的身份", "You act as"),
+    "in_hand": Label("在手", "in hand"),
+    "away": Label("暂停接单", "away"),
+    "no_candidates": Label("没有可接单的人员", "Nobody who can take it"),
+    "search_name": Label("按姓名搜索", "Search by name"),
     "reason": Label("原因", "Reason"),
     "message": Label("给客户的答复/说明", "Text for the customer"),
     "add_note": Label("添加备注", "Add note"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -32,9 +33,10 @@ from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
+from telcodesk.org.roles import ROLE_LABELS
 from telcodesk.sla import service as sla
 from telcodesk.web.i18n import LANGS, pick, text
-from telcodesk.workorders import rules
+from telcodesk.workorders import authority, candidates, rules
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, TransitionIn
@@ -44,7 +46,9 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["localtime"] = lambda dt: (
     clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 )
-templates.env.globals.update(rules=rules, pick=pick, can=permissions.can, P=Permission)
+templates.env.globals.update(
+    rules=rules, pick=pick, can=permissions.can, P=Permission, role_labels=ROLE_LABELS
+)
 # Every console template shows customers through these filters (CD-2).
 templates.env.filters.update(
     mask_name=masking.mask_name,
@@ -344,7 +348,11 @@ def _detail(
     with db.uow() as session:
         order = orders.get_order(session, number, viewer=staff)
         events, notes = orders.history(session, order), orders.notes(session, order)
-        staff_list = org.list_staff(session)
+        # Only what this viewer may do is offered (workorders.rules.ORDER_ACTORS): a form
+        # that would answer 403 is not shown.
+        actions = orders.allowed_actions(order, staff)
+        choosing = [a for a in actions if a in candidates.CHOOSING]
+        groups = candidates.candidates(session, staff, order) if choosing else []
         deadlines = sla.view(session, order.clocks)
         timeline = sorted(
             [("event", e.at, e) for e in events] + [("note", n.at, n) for n in notes],
@@ -358,8 +366,10 @@ def _detail(
             status=status,
             order=order,
             timeline=timeline,
-            actions=orders.allowed_actions(order),
-            staff_list=staff_list,
+            actions=actions,
+            may_note=orders.may_note(order, staff),
+            relations=sorted(authority.relations_of(staff, order)),
+            groups=groups,
             error=error,
         )
 
@@ -372,6 +382,31 @@ def order_detail(number: str, request: Request, staff: ConsoleStaff, db: DbDep) 
         return render(
             request, "error.html", staff, status=404, heading=error_text(exc, lang_of(request))
         )
+
+
+@router.get("/console/orders/{number}/candidates", response_class=HTMLResponse)
+def candidate_options(
+    number: str, request: Request, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    """The handler picker's options for a name typed in it (htmx), grouped by unit."""
+    params = request.query_params
+    action, q = params.get("action", Action.ASSIGN), params.get("q", "")[:50]
+    try:
+        if action not in candidates.CHOOSING:
+            raise ValidationFailed("未知操作", f"Unknown action {action!r}", code="unknown_action")
+        with db.uow() as session:
+            groups = candidates.for_order(session, staff, number, Action(action), q)
+            return render(
+                request,
+                "_candidate_options.html",
+                staff,
+                groups=groups,
+                optional=action == Action.ESCALATE,
+                selected=None,
+            )
+    except DomainError as exc:
+        error, code = failure(request, exc)
+        return HTMLResponse(f"<option value='' disabled>{escape(error)}</option>", code)
 
 
 @router.post("/console/orders/{number}/act/{action}", response_model=None)

@@ -9,12 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from telcodesk.deps import ApiStaff, DbDep
+from telcodesk.org.models import Staff
 from telcodesk.sla import service as sla
 from telcodesk.sla.schemas import ClockOut
-from telcodesk.workorders import service
+from telcodesk.workorders import candidates, service
 from telcodesk.workorders.models import WorkOrder
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import (
+    CandidateGroupOut,
+    CandidateOut,
     CategoryOut,
     EventOut,
     NoteIn,
@@ -39,10 +42,11 @@ IdempotencyKey = Annotated[
 ]
 
 
-def order_out(session: Session, order: WorkOrder) -> OrderOut:
+def order_out(session: Session, order: WorkOrder, viewer: Staff | None = None) -> OrderOut:
     # The customer comes out masked: CustomerBrief masks name and phone (CD-2).
     out = OrderOut.model_validate(order)
-    out.allowed_actions = service.allowed_actions(order)
+    # What this viewer may do now: legal in the state and allowed by who they are to it.
+    out.allowed_actions = service.allowed_actions(order, viewer)
     out.deadlines = [ClockOut.model_validate(v) for v in sla.view(session, order.clocks)]
     return out
 
@@ -60,7 +64,7 @@ def create_order(
             order, created = service.register_order(
                 session, staff, body, idempotency_key=idempotency_key
             )
-            out = order_out(session, order)
+            out = order_out(session, order, staff)
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its order.
         if not idempotency_key:
@@ -69,7 +73,7 @@ def create_order(
             order = service.find_idempotent(session, staff, idempotency_key, body)  # type: ignore[assignment]
             if order is None:
                 raise
-            out, created = order_out(session, order), False
+            out, created = order_out(session, order, staff), False
     if not created:
         response.status_code = 200
     return out
@@ -87,13 +91,15 @@ def list_orders(
         orders, next_cursor = service.list_orders(
             session, filters, viewer=staff, cursor=cursor, limit=limit
         )
-        return OrderPage(items=[order_out(session, o) for o in orders], next_cursor=next_cursor)
+        return OrderPage(
+            items=[order_out(session, o, staff) for o in orders], next_cursor=next_cursor
+        )
 
 
 @router.get("/orders/{number}", response_model=OrderOut, operation_id="orders_get")
 def get_order(number: str, staff: ApiStaff, db: DbDep) -> OrderOut:
     with db.uow() as session:
-        return order_out(session, service.get_order(session, number, viewer=staff))
+        return order_out(session, service.get_order(session, number, viewer=staff), staff)
 
 
 @router.post(
@@ -104,7 +110,48 @@ def transition(
 ) -> OrderOut:
     """Apply a lifecycle action (WO-1); 409 illegal_transition / stale_version on conflict."""
     with db.uow() as session:
-        return order_out(session, service.transition(session, staff, number, action, body))
+        order = service.transition(session, staff, number, action, body)
+        return order_out(session, order, staff)
+
+
+def groups_out(groups: list[candidates.UnitGroup]) -> list[CandidateGroupOut]:
+    return [
+        CandidateGroupOut(
+            unit_code=g.unit.code,
+            unit_name=g.unit.name,
+            region_code=g.unit.region_code,
+            candidates=[
+                CandidateOut(
+                    username=c.staff.username,
+                    display_name=c.staff.display_name,
+                    role=c.staff.role,
+                    available=c.staff.available,
+                    load=c.load,
+                )
+                for c in g.candidates
+            ],
+        )
+        for g in groups
+    ]
+
+
+@router.get(
+    "/orders/{number}/candidates",
+    response_model=list[CandidateGroupOut],
+    operation_id="orders_candidates",
+)
+def list_candidates(
+    number: str,
+    staff: ApiStaff,
+    db: DbDep,
+    action: Annotated[Action, Query(description="assign, transfer or escalate")] = Action.ASSIGN,
+    q: Annotated[str | None, Query(max_length=50, description="Part of a name")] = None,
+) -> list[CandidateGroupOut]:
+    """Who the caller may hand the order to with ``action``, grouped by unit, nearest the
+    order first (CC-1, CH-4): roles that handle its type, in reach; 403 if the caller may not
+    take that action on this order."""
+    with db.uow() as session:
+        return groups_out(candidates.for_order(session, staff, number, action, q))
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""Pure work-order rules: kinds, the lifecycle state machine (norm WO-1), public numbers.
+"""Pure work-order rules: kinds, the lifecycle state machine (norm WO-1), who may act on an
+order (CH-3, CH-4, WO-1, SQ-1), which roles handle which types, public numbers.
 
 No I/O here: the service layer loads and saves, these functions decide.
 """
@@ -6,11 +7,12 @@ No I/O here: the service layer loads and saves, these functions decide.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from telcodesk.clock import local
+from telcodesk.labels import Label
+from telcodesk.org.roles import Role
 
 
 class OrderType(StrEnum):
@@ -137,14 +139,132 @@ HANDLER_REQUIRED = frozenset({A.ASSIGN, A.TRANSFER})
 # Actions whose text goes to the customer (the reply or the explanation of invalidity).
 CUSTOMER_TEXT_REQUIRED = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.EXTEND})
 
-# Satisfaction call-backs (SQ-1): quality inspectors may do these without other order rights.
-CALLBACK_ACTIONS = frozenset(
-    {A.START_CALLBACK, A.CALLBACK_SATISFIED, A.CALLBACK_UNSATISFIED, A.ARCHIVE}
-)
-
 # Which SLA clocks an action stops (T-2): the first response, and the result given.
 STOPS_RESPONSE = frozenset({A.START, A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.ARCHIVE})
 STOPS_RESOLUTION = frozenset({A.REPLY, A.REVIEW_INVALID, A.RESOLVE_AT_ONCE, A.ARCHIVE})
+
+
+class Deed(StrEnum):
+    """Things done on an order that are not lifecycle actions (no state change)."""
+
+    NOTE = "note"  # an internal note or a progress message to the customer (WO-2)
+
+
+Act = Action | Deed
+
+
+class Relation(StrEnum):
+    """How a staff member stands to an order. The service works these out (it reads the unit
+    tree and the permissions); the table below decides with them alone."""
+
+    OWNER = "owner"  # 首问责任人: registered it and owns it until closed (CH-3)
+    HANDLER = "handler"  # 当前处理人
+    UNIT_MEMBER = "unit_member"  # a colleague in the order's unit whose role handles its type
+    SUPERVISOR = "supervisor"  # a supervisor or duty manager of that unit or one above it
+    DISPATCHER = "dispatcher"  # holds the dispatch permission and the order is in their region
+    INSPECTOR = "inspector"  # holds the call-back permission and the order is in their region
+    SYSTEM = "system"  # the worker's own account: only the rights given to it here
+
+
+R = Relation
+_LEADS = frozenset({R.SUPERVISOR})
+_WORK = frozenset({R.HANDLER, R.SUPERVISOR})
+
+# Who may act on an order: for each action, the relations any one of which allows it. The
+# order's unit is its handling unit, or its owner's unit while nobody has taken it.
+ORDER_ACTORS: dict[Act, frozenset[Relation]] = {
+    # One-touch resolution happens at the first contact, by the person on the line (CH-3).
+    A.RESOLVE_AT_ONCE: frozenset({R.OWNER}),
+    # The first contact checks validity; a colleague of the unit or a supervisor may too, so
+    # an order does not wait for one person's shift, and the dispatch desk reviews what it is
+    # about to route (审核派单, WO-1, CC-1).
+    A.REVIEW_VALID: frozenset({R.OWNER, R.UNIT_MEMBER, R.SUPERVISOR, R.DISPATCHER}),
+    A.REVIEW_INVALID: frozenset({R.OWNER, R.UNIT_MEMBER, R.SUPERVISOR, R.DISPATCHER}),
+    # Assigning: the owner passes it on (a hall to the complaint centre, CH-4), a unit member
+    # takes it from the unit's queue, a supervisor or a dispatcher hands it out.
+    A.ASSIGN: frozenset({R.OWNER, R.UNIT_MEMBER, R.SUPERVISOR, R.DISPATCHER}),
+    # Dispatch by rules: dispatchers, and the worker for orders nobody assigned (CC-1).
+    A.DISPATCH: frozenset({R.DISPATCHER, R.SYSTEM}),
+    # The work itself is the handler's; a supervisor over them may step in (WO-1).
+    A.START: _WORK,
+    A.SUSPEND: _WORK,
+    A.RESUME: _WORK,
+    A.REPLY: _WORK,
+    # Handing on: the handler (upward, CH-4), a supervisor, a dispatcher across regions (WO-4).
+    A.TRANSFER: frozenset({R.HANDLER, R.SUPERVISOR, R.DISPATCHER}),
+    # Escalation (WO-3): the handler who cannot solve it, the owner who answers for it (CH-3),
+    # a supervisor.
+    A.ESCALATE: frozenset({R.OWNER, R.HANDLER, R.SUPERVISOR}),
+    # More time is granted, not taken: a supervisor extends, never the handler alone (T-2).
+    A.EXTEND: _LEADS,
+    # Chasing the handler: the owner (CH-3), the supervisor, the coordinating centre (CH-4,
+    # WO-4) and the SLA worker; chasing oneself means nothing, so not the handler.
+    A.CHASE: frozenset({R.OWNER, R.SUPERVISOR, R.DISPATCHER, R.SYSTEM}),
+    # The satisfaction call-back is independent of the work (SQ-1): quality inspectors, the
+    # owner who stays responsible until closure (CH-3), or a supervisor.
+    A.START_CALLBACK: frozenset({R.INSPECTOR, R.OWNER, R.SUPERVISOR}),
+    A.CALLBACK_SATISFIED: frozenset({R.INSPECTOR, R.OWNER, R.SUPERVISOR}),
+    A.CALLBACK_UNSATISFIED: frozenset({R.INSPECTOR, R.OWNER, R.SUPERVISOR}),
+    # Archiving closes the owner's responsibility (CH-3): the owner or a supervisor, an
+    # inspector ending an unanswered call-back, the worker when the call-back timed out.
+    A.ARCHIVE: frozenset({R.OWNER, R.SUPERVISOR, R.INSPECTOR, R.SYSTEM}),
+    # Notes and progress messages: whoever answers for the order (WO-2).
+    Deed.NOTE: frozenset({R.OWNER, R.HANDLER, R.SUPERVISOR}),
+}
+# Relations that forbid an action whatever else holds: whoever did the work neither surveys
+# the customer's satisfaction nor closes the order without that survey (SQ-1), even when
+# they are also its owner or a supervisor.
+ORDER_BARRED: dict[Act, frozenset[Relation]] = {
+    A.START_CALLBACK: frozenset({R.HANDLER}),
+    A.CALLBACK_SATISFIED: frozenset({R.HANDLER}),
+    A.CALLBACK_UNSATISFIED: frozenset({R.HANDLER}),
+    A.ARCHIVE: frozenset({R.HANDLER}),
+}
+
+
+def may_act(relations: frozenset[Relation], act: Act) -> bool:
+    """Whether someone standing to an order in these relations may do ``act`` on it."""
+    allowed = ORDER_ACTORS.get(act, frozenset())
+    return bool(relations & allowed) and not relations & ORDER_BARRED.get(act, frozenset())
+
+
+RELATION_LABELS: dict[Relation, Label] = {
+    R.OWNER: Label("首问责任人", "First-contact owner"),
+    R.HANDLER: Label("当前处理人", "Current handler"),
+    R.UNIT_MEMBER: Label("处理单位成员", "Member of the handling unit"),
+    R.SUPERVISOR: Label("上级主管", "Supervisor over the unit"),
+    R.DISPATCHER: Label("派单员(辖区内)", "Dispatcher (in region)"),
+    R.INSPECTOR: Label("质检/回访(辖区内)", "Quality inspector (in region)"),
+    R.SYSTEM: Label("系统作业", "System worker"),
+}
+
+# Which roles handle which order types: only these are offered to take an order, by hand or
+# by the dispatch rules. Inspectors, auditors, admins and the system account handle none;
+# judicial requests go through the judicial reveal (CD-2), not a work order, so the judicial
+# liaison handles no order type either. Appeals come from the regulator (T-6) and go to
+# complaint handlers and supervisors only; editors take suggestions for the knowledge base
+# (KB-1).
+_ALL_TYPES = frozenset(OrderType)
+_FRONT_TYPES = _ALL_TYPES - {OrderType.APPEAL}
+HANDLED_TYPES: dict[Role, frozenset[OrderType]] = {
+    Role.HOTLINE_AGENT: _FRONT_TYPES,
+    Role.HALL_AGENT: _FRONT_TYPES,
+    Role.HALL_MANAGER: _FRONT_TYPES,
+    Role.ACCOUNT_MANAGER: _FRONT_TYPES,
+    Role.COMPLAINT_HANDLER: _ALL_TYPES,
+    Role.SUPERVISOR: _ALL_TYPES,
+    Role.KNOWLEDGE_EDITOR: frozenset({OrderType.SUGGESTION}),
+    Role.QUALITY_INSPECTOR: frozenset(),
+    Role.AUDITOR: frozenset(),
+    Role.PROVINCE_ADMIN: frozenset(),
+    Role.HQ_ADMIN: frozenset(),
+    Role.JUDICIAL_OFFICER: frozenset(),
+}
+
+
+def handles(role: str, order_type: str) -> bool:
+    """Whether staff of this role may take an order of this type."""
+    return OrderType(order_type) in HANDLED_TYPES.get(Role(role), frozenset())
 
 
 def next_status(current: Status, action: Action) -> Status | None:
@@ -158,12 +278,6 @@ def allowed_actions(current: Status) -> list[Action]:
 
 def is_closed(status: Status) -> bool:
     return status in CLOSED
-
-
-@dataclass(frozen=True)
-class Label:
-    zh: str
-    en: str
 
 
 STATUS_LABELS: dict[Status, Label] = {

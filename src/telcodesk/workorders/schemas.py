@@ -181,3 +181,20 @@ class OrderFilter(BaseModel):
         default=None, max_length=100, description="Free text: number, subject, description"
     )
     open_only: bool = False
+
+
+class CandidateOut(BaseModel):
+    """Someone who can take the order (CC-1): their role handles its type, it is in reach."""
+
+    username: str
+    display_name: str
+    role: str
+    available: bool = Field(description="Taking new orders now (not on a break or leave)")
+    load: int = Field(description="Orders in hand: assigned, in progress, waiting")
+
+
+class CandidateGroupOut(BaseModel):
+    unit_code: str
+    unit_name: str
+    region_code: str
+    candidates: list[CandidateOut]

@@ -19,7 +19,6 @@ from telcodesk import clock
 from telcodesk.customers import service as customers
 from telcodesk.errors import (
     DomainError,
-    Forbidden,
     IllegalTransition,
     StaleVersion,
     ValidationFailed,
@@ -28,10 +27,10 @@ from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
-from telcodesk.org.scope import scope_of
 from telcodesk.routing import service as routing
 from telcodesk.sla import service as sla
-from telcodesk.workorders import rules
+from telcodesk.workorders import authority, rules
+from telcodesk.workorders import candidates as eligibility
 from telcodesk.workorders.models import (
     Category,
     IdempotencyRecord,
@@ -49,7 +48,7 @@ from telcodesk.workorders.queries import (  # noqa: F401 - reading lives in quer
     notes,
     visible,
 )
-from telcodesk.workorders.rules import Action, OrderType, Status
+from telcodesk.workorders.rules import Action, Deed, OrderType, Status
 from telcodesk.workorders.schemas import NoteIn, OrderCreate, TransitionIn
 from telcodesk.workorders.taxonomy import walk
 
@@ -221,13 +220,21 @@ def register_order(
     return order, True
 
 
-def allowed_actions(order: WorkOrder) -> list[Action]:
+def allowed_actions(order: WorkOrder, viewer: Staff | None = None) -> list[Action]:
+    """The actions legal in the order's state; with a viewer, only those they may do."""
     actions = rules.allowed_actions(Status(order.status))
     if OrderType(order.type) not in rules.ONE_TOUCH_TYPES:
         actions = [a for a in actions if a != Action.RESOLVE_AT_ONCE]
     if order.handler_id is None:  # a chase goes to the handler (CH-4)
         actions = [a for a in actions if a != Action.CHASE]
+    if viewer is not None:
+        relations = authority.relations_of(viewer, order)
+        actions = [a for a in actions if rules.may_act(relations, a)]
     return actions
+
+
+def may_note(order: WorkOrder, viewer: Staff) -> bool:
+    return authority.may(viewer, order, Deed.NOTE)
 
 
 # --- lifecycle --------------------------------------------------------------------------
@@ -236,8 +243,6 @@ def allowed_actions(order: WorkOrder) -> list[Action]:
 def transition(
     session: Session, actor: Staff, number: str, action: Action, data: TransitionIn
 ) -> WorkOrder:
-    if not (action in rules.CALLBACK_ACTIONS and permissions.can(actor, Permission.ORDER_CALLBACK)):
-        permissions.require(actor, Permission.ORDER_ACT)
     order = get_order(session, number, viewer=actor)
     if data.version != order.version:
         raise StaleVersion(details={"current_version": order.version})
@@ -256,6 +261,7 @@ def _apply(
             f"Cannot {action.value} an order that is {current.value}",
             details={"status": current, "action": action, "allowed": allowed_actions(order)},
         )
+    authority.require(actor, order, action)  # who may act: rules.ORDER_ACTORS (CH-3, SQ-1)
     _require(action in rules.REASON_REQUIRED, data.reason, "reason", "原因")
     _require(action in rules.CUSTOMER_TEXT_REQUIRED, data.message, "message", "给客户的答复")
     _require(action in rules.HANDLER_REQUIRED, data.handler, "handler", "处理人")
@@ -271,10 +277,12 @@ def _apply(
     routed: dict[str, Any] = {}
     if data.handler:
         handler = org.get_staff_by_username(session, data.handler)
-        _check_handler_in_reach(actor, handler)
+        eligibility.require_eligible(actor, order, handler)
         order.handler_id, order.handling_unit_id = handler.id, handler.unit_id
     if action == Action.DISPATCH:  # rules choose the unit and the handler (CC-1, CH-4)
         routed = routing.dispatch(session, order, actor)
+        if routed.get("queued"):  # nobody there can take it: it waits in the unit's queue
+            target = current
     elif action == Action.CHASE:  # 催办: notify the handler and their supervisor (CH-4, WO-4)
         routed = routing.chase(session, order, actor, data.reason or "")
     elif action == Action.REVIEW_VALID:
@@ -316,22 +324,6 @@ def _flush(session: Session) -> None:
         session.flush()
     except StaleDataError as exc:  # someone else updated the row between our read and write
         raise StaleVersion() from exc
-
-
-def _check_handler_in_reach(actor: Staff, handler: Staff) -> None:
-    """Handing an order within one's region, or up to a level that covers it (a hall to the
-    provincial complaint centre, CH-4), is open to all; sideways to another city is a
-    cross-region transfer that needs the dispatch permission (WO-4)."""
-    if actor.username == "system" or permissions.can(actor, Permission.ORDER_DISPATCH):
-        return
-    within = scope_of(actor).covers(*org.province_and_city(handler.unit))
-    upward = scope_of(handler).covers(*org.province_and_city(actor.unit))
-    if not (within or upward):
-        raise Forbidden(
-            "跨地区转派需由主管或值班经理操作",
-            "Only supervisors and duty managers transfer across regions",
-            code="cross_region_transfer_denied",
-        )
 
 
 def _move_clocks(
@@ -398,8 +390,8 @@ def _record(
 
 def add_note(session: Session, actor: Staff, number: str, data: NoteIn) -> OrderNote:
     """An internal note, or a progress message told to the customer (WO-2)."""
-    permissions.require(actor, Permission.ORDER_ACT)
     order = get_order(session, number, viewer=actor)
+    authority.require(actor, order, Deed.NOTE)  # owner, handler or supervisor (WO-2)
     note = OrderNote(
         order_id=order.id, at=clock.now(), author_id=actor.id, kind=data.kind, body=data.body
     )
