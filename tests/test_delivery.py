@@ -291,3 +291,23 @@ def test_killed_worker_loses_no_sms_and_the_receiver_sees_each_once(
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_old_sent_events_are_purged_but_messages_to_people_stay(
+    factory: sessionmaker[Session], world: World, settings: Settings
+) -> None:
+    now = clock.now()
+    with unit_of_work(factory) as session:
+        for channel, age_days, state in (
+            ("event", 8, "sent"),
+            ("event", 8, "pending"),
+            ("event", 6, "sent"),
+            ("sms", 30, "sent"),
+        ):
+            row = notify.enqueue(session, channel=channel, kind="register", recipient="x")
+            row.state, row.sent_at = state, now - timedelta(days=age_days)
+    with unit_of_work(factory) as session:
+        assert jobs.purge_sent_events(session, settings) == 1
+    with unit_of_work(factory) as session:
+        left = session.scalars(select(OutboxMessage.channel).order_by(OutboxMessage.id)).all()
+        assert left == ["event", "event", "sms"]

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     outbox_backoff_s: float = 30.0
     outbox_backoff_cap_s: float = 3600.0
     outbox_send_timeout_s: float = 10.0
+    # Order events JetStream took are dropped from the outbox after this many days.
+    outbox_event_retention_days: int = 7
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

@@ -12,9 +12,9 @@ message once. Channels without an adapter (not configured) are left waiting.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
@@ -26,6 +26,7 @@ from telcodesk.notify.models import OutboxMessage
 log = logging.getLogger("telcodesk.notify")
 
 BATCH = 20
+PURGE_BATCH = 5000
 _built: dict[tuple[object, ...], dict[str, adapters_mod.Adapter]] = {}
 
 
@@ -92,3 +93,23 @@ def deliver(
         message.state, message.sent_at, message.held = rules.SENT, clock.now(), ""
     session.flush()
     return len(due)
+
+
+def purge_sent_events(session: Session, settings: Settings, *, now: datetime | None = None) -> int:
+    """Drop order events JetStream took longer ago than the retention: the stream keeps them,
+    the outbox need not. Messages to people stay, as the order's timeline shows them (WO-2)."""
+    cutoff = (now or clock.now()) - timedelta(days=settings.outbox_event_retention_days)
+    ids = list(
+        session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.channel == rules.EVENT,
+                OutboxMessage.state == rules.SENT,
+                OutboxMessage.sent_at < cutoff,
+            )
+            .limit(PURGE_BATCH)
+        )
+    )
+    if ids:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+    return len(ids)
