@@ -311,3 +311,52 @@ def test_old_sent_events_are_purged_but_messages_to_people_stay(
     with unit_of_work(factory) as session:
         left = session.scalars(select(OutboxMessage.channel).order_by(OutboxMessage.id)).all()
         assert left == ["event", "event", "sms"]
+
+
+def test_the_gateways_receipt_comes_back_to_our_endpoint(
+    factory: sessionmaker[Session], world: World, settings: Settings
+) -> None:
+    """The whole loop over real HTTP: we send, the platform answers a msg_id, then POSTs a
+    signed receipt to our receipt endpoint, which marks the message delivered."""
+    import threading
+
+    import uvicorn
+
+    from telcodesk.app import create_app
+
+    proc, url = start_gateway()
+    port = free_port()
+    cfg = settings.model_copy(
+        update={
+            "sms_gateway_url": url,
+            "sms_secret": SECRET,
+            "sms_receipt_url": f"http://127.0.0.1:{port}/api/v1/notify/sms/receipts",
+        }
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        queue(factory, world, 1, "sms")
+        assert deliver(factory, cfg) == 1
+        receipt = None
+        for _ in range(100):
+            with unit_of_work(factory) as session:
+                row = session.scalars(select(OutboxMessage)).one()
+                receipt = row.receipt
+            if receipt:
+                break
+            time.sleep(0.05)
+        assert receipt == "delivered"
+        assert row.provider_id == taken(url)[0]["msg_id"]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        proc.kill()
+        proc.wait()
