@@ -64,9 +64,8 @@ def with_document(client: TestClient, agent: Headers) -> dict[str, Any]:
 
 
 def reveal(client: TestClient, headers: Headers, customer_id: int, **body: Any) -> Any:
-    return client.post(
-        f"/api/v1/customers/{customer_id}/reveal", json={"reason": REASON, **body}, headers=headers
-    )
+    body = {"reason": REASON, "field": "phone", **body}
+    return client.post(f"/api/v1/customers/{customer_id}/reveal", json=body, headers=headers)
 
 
 def test_every_output_is_masked_by_default(
@@ -99,7 +98,8 @@ def test_every_output_is_masked_by_default(
 
     doc = with_document(client, agent)
     assert doc["name"] == "欧**娜" and doc["phone"] == "139****2327"
-    assert doc["alt_phone"] == "020-****4321" and doc["id_type"] == "resident_id"
+    # Numbers are kept in their normal form (BH-5): 020-87654321 is 02087654321.
+    assert doc["alt_phone"] == "020****4321" and doc["id_type"] == "resident_id"
     assert doc["id_number"] == MASKED_ID and doc["address"] == MASKED_ADDRESS
     fetched = client.get(f"/api/v1/customers/{doc['id']}", headers=agent).json()
     assert fetched == doc
@@ -108,28 +108,63 @@ def test_every_output_is_masked_by_default(
 def test_reveal_answers_full_values_and_is_audited(
     client: TestClient, agent: Headers, world: World, factory: sessionmaker[Session]
 ) -> None:
+    """A reveal discloses the one field asked for, nothing else (CD-2), and its audit record
+    names the field, the customer and the order it was made from."""
     doc = with_document(client, agent)
-    res = reveal(client, agent, doc["id"])
-    assert res.status_code == 200, res.text
-    assert res.json() == {
-        "customer_id": doc["id"],
-        "id_type": "resident_id",
-        "values": {
-            "name": "欧阳娜娜",
-            "phone": "13912342327",
-            "alt_phone": "020-87654321",
-            "id_number": ID_NUMBER,
-            "address": ADDRESS,
-        },
+    expected = {
+        "name": "欧阳娜娜",
+        "phone": "13912342327",
+        "alt_phone": "02087654321",
+        "id_number": ID_NUMBER,
+        "address": ADDRESS,
     }
-    some = reveal(client, agent, doc["id"], fields=["phone", "phone", "address"]).json()
-    assert some["values"] == {"phone": "13912342327", "address": ADDRESS}
-
-    first, second = reversed(audit_records(factory, "customer_reveal"))
+    for field, value in expected.items():
+        res = reveal(client, agent, doc["id"], field=field)
+        assert res.status_code == 200, res.text
+        assert res.json() == {
+            "customer_id": doc["id"],
+            "field": field,
+            "value": value,
+            "id_type": "resident_id" if field == "id_number" else None,
+        }
+        others = [v for f, v in expected.items() if f != field and v not in value]
+        assert not any(v in res.text for v in others)
+    records = list(reversed(audit_records(factory, "customer_reveal")))
+    assert [r.details["field"] for r in records] == list(expected)
+    first = records[0]
     assert first.actor_id == world.agent.id and first.object_type == "customer"
     assert first.object_id == str(doc["id"])
-    assert first.details["reason"] == REASON and len(first.details["fields"]) == 5
-    assert second.details["fields"] == ["phone", "address"]
+    assert first.details == {"field": "name", "customer_id": doc["id"], "reason": REASON}
+
+    order = client.post(
+        "/api/v1/orders",
+        json={"type": "query", "channel": "hotline", "customer_id": doc["id"], "subject": "查询"},
+        headers=agent,
+    ).json()["number"]
+    res = reveal(client, agent, doc["id"], field="address", order_number=order)
+    assert res.status_code == 200 and res.json()["value"] == ADDRESS
+    (latest, *_) = audit_records(factory, "customer_reveal")
+    assert latest.details == {
+        "field": "address",
+        "customer_id": doc["id"],
+        "order": order,
+        "reason": REASON,
+    }
+    # The order must be this customer's, and one the agent may see.
+    other = client.post(
+        "/api/v1/orders",
+        json={
+            "type": "query",
+            "channel": "hotline",
+            "customer_id": world.customer.id,
+            "subject": "查询",
+        },
+        headers=agent,
+    ).json()["number"]
+    res = reveal(client, agent, doc["id"], order_number=other)
+    assert res.status_code == 422 and res.json()["code"] == "order_not_of_customer"
+    res = reveal(client, agent, doc["id"], order_number="GD20990101000001")
+    assert res.status_code == 404
 
 
 def test_reveal_needs_the_permission(
@@ -144,7 +179,7 @@ def test_reveal_needs_the_permission(
         assert res.status_code == 403 and res.json()["code"] == "permission_denied"
     res = client.post(
         f"/api/v1/customers/{cid}/judicial-reveal",
-        json={"reason": REASON, "case_reference": "(2026)粤0106刑协字第12号"},
+        json={"reason": REASON, "field": "phone", "case_reference": "(2026)粤0106刑协字第12号"},
         headers=agent,
     )
     assert res.status_code == 403
@@ -172,8 +207,9 @@ def test_reveal_out_of_scope_is_answered_as_missing(
         {"reason": "   "},
         {"reason": "看看"},  # too short to say why
         {"reason": "x" * 201},
-        {"reason": REASON, "fields": []},
-        {"reason": REASON, "fields": ["salary"]},
+        {"reason": REASON},  # which field: there is no "everything"
+        {"reason": REASON, "field": "salary"},
+        {"reason": REASON, "fields": ["phone"]},
         {"reason": REASON, "extra": 1},
     ],
 )
@@ -195,7 +231,7 @@ def test_reveals_are_limited_per_staff_member_and_hour(
     settings.reveals_per_hour = 2
     handler = login(client, world.handler.username)
     assert reveal(client, agent, world.customer.id).status_code == 200
-    assert reveal(client, agent, world.customer.id, fields=["name"]).status_code == 200
+    assert reveal(client, agent, world.customer.id, field="name").status_code == 200
     res = reveal(client, agent, world.customer.id)
     assert res.status_code == 429
     body = res.json()
@@ -220,17 +256,18 @@ def test_judicial_requests_need_the_role_and_the_document(
     judicial = login(client, "gd.judicial")
     url = f"/api/v1/customers/{world.vip.id}/judicial-reveal"
     assert client.post(url, json={"reason": REASON}, headers=judicial).status_code == 422
-    body = {"reason": "公安机关协查", "case_reference": "粤公协查〔2026〕88号", "fields": ["phone"]}
+    body = {"reason": "公安机关协查", "case_reference": "粤公协查〔2026〕88号", "field": "phone"}
     res = client.post(url, json=body, headers=judicial)
     assert res.status_code == 200, res.text
-    assert res.json()["values"] == {"phone": "13900139000"}
+    assert res.json()["value"] == "13900139000"
     other = client.post(f"/api/v1/customers/{beijing}/judicial-reveal", json=body, headers=judicial)
     assert other.status_code == 404  # another province: not in the officer's scope
 
     (record,) = audit_records(factory, "judicial_reveal")
     assert record.object_id == str(world.vip.id)
     assert record.details == {
-        "fields": ["phone"],
+        "field": "phone",
+        "customer_id": world.vip.id,
         "reason": "公安机关协查",
         "case_reference": "粤公协查〔2026〕88号",
     }
@@ -261,6 +298,7 @@ def test_openapi_documents_the_reveal(client: TestClient) -> None:
 
 
 def hx_reveal(client: TestClient, customer_id: int, **form: str) -> Any:
+    form = {"field": "phone", **form}
     return client.post(
         f"/console/customers/{customer_id}/reveal", data=form, headers={"HX-Request": "true"}
     )
@@ -300,8 +338,19 @@ def test_console_shows_customers_masked_and_reveals_with_a_reason(
     assert "话费异议" in customer_page.text  # the customer's orders
 
     shown = hx_reveal(client, cid, reason=REASON)
-    assert shown.status_code == 200 and PHONE in shown.text and "张三" in shown.text
-    assert len(audit_records(factory, "customer_reveal")) == 1
+    assert shown.status_code == 200 and PHONE in shown.text and "张三" not in shown.text
+    name = hx_reveal(client, cid, reason=REASON, field="name")
+    assert "张三" in name.text and PHONE not in name.text  # only the field asked for (CD-2)
+    from_order = hx_reveal(
+        client, cid, reason=REASON, field="phone", order_number=res.headers["location"][16:]
+    )
+    assert PHONE in from_order.text
+    records = audit_records(factory, "customer_reveal")
+    assert [r.details["field"] for r in records] == ["phone", "name", "phone"]
+    assert records[0].details["order"] == res.headers["location"][16:]
+    assert "order" not in records[1].details
+    missing = hx_reveal(client, cid, reason=REASON, field="")
+    assert 'data-code="field_required"' in missing.text and PHONE not in missing.text
 
     for reason, zh in (("", "请填写查看原因"), ("看看", "请填写查看原因")):
         inline = hx_reveal(client, cid, reason=reason)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.audit import service as audit
 from telcodesk.config import Settings
+from telcodesk.customers import service as customers
 from telcodesk.db import unit_of_work
 from telcodesk.org import service as org
 from telcodesk.org.roles import Role
@@ -124,7 +125,9 @@ def test_a_revealed_export_counts_as_one_reveal(
     supervisor = login(client, world.supervisor.username)
     assert client.get(f"{URL}?reveal=true&reason={REASON}", headers=supervisor).status_code == 200
     res = client.post(
-        f"/api/v1/customers/{world.customer.id}/reveal", json={"reason": REASON}, headers=supervisor
+        f"/api/v1/customers/{world.customer.id}/reveal",
+        json={"reason": REASON, "field": "phone"},
+        headers=supervisor,
     )
     assert res.status_code == 429
     res = client.get(f"{URL}?reveal=true&reason={REASON}", headers=supervisor)
@@ -135,8 +138,8 @@ def test_a_revealed_export_counts_as_one_reveal(
 def test_revealed_export_keeps_customers_of_other_regions_masked(
     client: TestClient, agent: Headers, world: World, factory: sessionmaker[Session]
 ) -> None:
-    """A Guangzhou duty manager owns (first contact) an order of a Shenzhen customer: the order
-    is theirs to export, the customer is not theirs to reveal (CD-2)."""
+    """A Guangzhou duty manager owns (first contact) an order of a customer who has since moved
+    to Shenzhen: the order is theirs to export, the customer is not theirs to reveal (CD-2)."""
     with unit_of_work(factory) as session:
         org.create_staff(
             session,
@@ -148,9 +151,10 @@ def test_revealed_export_keeps_customers_of_other_regions_masked(
         )
     manager = login(client, "gz.manager")
     order(client, agent)
-    order(
-        client, manager, customer={"name": "孙悟空", "phone": "13700137000", "city_code": "440300"}
-    )
+    order(client, manager, customer={"name": "孙悟空", "phone": "13700137000"})
+    with unit_of_work(factory) as session:  # the customer moves (a CRM update)
+        (moved,) = customers.find_by_phone(session, "13700137000", viewer=None)
+        moved.city_code = "440300"
     table = rows(client.get(f"{URL}?reveal=true&reason={REASON}", headers=manager))
     assert {r["电话 phone"] for r in table} == {GZ_PHONE, "137****7000"}
 

@@ -46,7 +46,7 @@ UNSCOPED: dict[str, str] = {
     "GET /api/v1/sla/policies": "reference data",
     "PUT /api/v1/sla/policies/{code}": "admins only",
     "POST /api/v1/orders": "creates in the caller's own name; customer_id is scope-checked",
-    "POST /api/v1/customers": "creates in the caller's city",
+    "POST /api/v1/customers": "creates in a city of the caller's region (checked in the service)",
     "GET /api/v1/audit": "auditors only; filtered to the auditor's region in the service",
     "GET /api/v1/org/units": "filtered to the caller's scope in the service",
     "PUT /api/v1/org/units/{code}": "admins only; parent checked against scope",
@@ -134,8 +134,13 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "NoteIn": {"body": "备注"},
     "OptOutIn": {"opted_out": True},
-    "RevealIn": {"reason": "核实投诉处理进度"},
-    "JudicialRevealIn": {"reason": "核实投诉处理进度", "case_reference": "粤公协查〔2026〕1号"},
+    "RevealIn": {"reason": "核实投诉处理进度", "field": "phone"},
+    "JudicialRevealIn": {
+        "reason": "核实投诉处理进度",
+        "field": "phone",
+        "case_reference": "粤公协查〔2026〕1号",
+    },
+    "MergeIn": {"duplicate_id": 1, "reason": "重复登记的客户"},
 }
 
 

@@ -1,4 +1,5 @@
-"""Command line: ``telcodesk init | serve | worker | db upgrade | user add | demo``."""
+"""Command line: ``telcodesk init | serve | worker | db upgrade | user add | demo |
+customers merge``."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ app.add_typer(db_app, name="db")
 org_app = typer.Typer(help="Organisation / 组织 (CSV import)", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(org_app, name="org")
+customers_app = typer.Typer(help="Customers / 客户 (merge duplicates)", no_args_is_help=True)
+app.add_typer(customers_app, name="customers")
 console = Console()
 
 
@@ -238,6 +241,34 @@ def import_staff(
 ) -> None:
     """Staff from CSV: username,display_name,unit_code,role,password,skills (';'-separated)."""
     _import("staff", path, actor)
+
+
+@customers_app.command("merge")
+def customers_merge(
+    keep: Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="Customer id to keep")],
+    duplicate: Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="Duplicate to fold in")],
+    actor: Annotated[str, typer.Option(help="Admin account the merge is audited under")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log)")],
+) -> None:
+    """Merge a duplicate customer into another: its orders move, it points to the kept one,
+    audited (BH-5) / 合并重复客户."""
+    from telcodesk.org import service as org
+    from telcodesk.workorders import merge
+
+    try:
+        with unit_of_work(_factory()) as session:
+            who = org.get_staff_by_username(session, actor)
+            result = merge.merge_customers(
+                session, who, keep_id=keep, duplicate_id=duplicate, reason=reason
+            )
+            moved = result.order_numbers
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"[green]customer {duplicate} merged into {keep}: {len(moved)} orders moved"
+        f"{' (' + ', '.join(moved) + ')' if moved else ''}[/green]"
+    )
 
 
 def main() -> None:  # pragma: no cover

@@ -8,18 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from telcodesk.customers import service
+from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import (
     MAX_ID,
     CustomerIn,
     CustomerOut,
     JudicialRevealIn,
+    MergeIn,
+    MergeOut,
+    RevealField,
     RevealIn,
     RevealOut,
 )
 from telcodesk.deps import ApiStaff, DbDep, SettingsDep
-from telcodesk.org import permissions
-from telcodesk.org.permissions import Permission
-from telcodesk.org.service import province_and_city
+from telcodesk.workorders import merge, reveal
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -28,8 +30,10 @@ CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("", response_model=list[CustomerOut], operation_id="customers_find")
 def find(
-    staff: ApiStaff, db: DbDep, phone: Annotated[str, Query(min_length=3, max_length=20)]
+    staff: ApiStaff, db: DbDep, phone: Annotated[str, Query(min_length=3, max_length=30)]
 ) -> list[CustomerOut]:
+    """The customer holding a number, in any spelling (+86 138-0013-8000 finds 13800138000);
+    an incomplete number finds nobody."""
     with db.uow() as session:
         return [
             CustomerOut.model_validate(c)
@@ -39,12 +43,12 @@ def find(
 
 @router.post("", response_model=CustomerOut, status_code=201, operation_id="customers_create")
 def create(body: CustomerIn, staff: ApiStaff, db: DbDep) -> CustomerOut:
-    permissions.require(staff, Permission.CUSTOMER_EDIT)
+    """One customer per number: 409 ``customer_exists`` (with its id) when the number has one.
+    The city must lie in the agent's region (403 ``city_out_of_reach``, 422 ``region_unknown``);
+    a province or HQ agent chooses it when the number names none of theirs (422
+    ``city_required``)."""
     with db.uow() as session:
-        customer = service.create_customer(
-            session, body, default_city=province_and_city(staff.unit)[1]
-        )
-        return CustomerOut.model_validate(customer)
+        return CustomerOut.model_validate(service.register_customer(session, staff, body))
 
 
 @router.get("/{customer_id}", response_model=CustomerOut, operation_id="customers_get")
@@ -54,21 +58,24 @@ def get(customer_id: CustomerId, staff: ApiStaff, db: DbDep) -> CustomerOut:
 
 
 @router.post("/{customer_id}/reveal", response_model=RevealOut, operation_id="customers_reveal")
-def reveal(
+def reveal_field(
     customer_id: CustomerId, body: RevealIn, staff: ApiStaff, db: DbDep, settings: SettingsDep
 ) -> RevealOut:
-    """Full values, with a reason (CUSTOMER_REVEAL, customers of one's region). At most
-    ``reveals_per_hour`` per staff member (429 ``reveal_rate_limited``); each one is audited."""
+    """The full value of one field, with a reason (CUSTOMER_REVEAL, customers of one's region),
+    from an order of this customer's when ``order_number`` is given. At most
+    ``reveals_per_hour`` per staff member (429 ``reveal_rate_limited``); each one is audited
+    with the field, the customer and the order."""
     with db.uow() as session:
-        customer, values = service.reveal(
+        customer, value = reveal.reveal(
             session,
             staff,
             customer_id,
-            fields=body.fields,
+            field=body.field,
             reason=body.reason,
             limit=settings.reveals_per_hour,
+            order_number=body.order_number,
         )
-        return RevealOut(customer_id=customer.id, id_type=customer.id_type, values=values)
+        return _revealed(customer, body.field, value)
 
 
 @router.post(
@@ -86,13 +93,35 @@ def judicial_reveal(
     """Judicial request 司法协查 (CD-2): JUDICIAL_REVEAL only (the designated department), with
     the judicial document's number; same region, limit and audit as a reveal."""
     with db.uow() as session:
-        customer, values = service.reveal(
+        customer, value = reveal.reveal(
             session,
             staff,
             customer_id,
-            fields=body.fields,
+            field=body.field,
             reason=body.reason,
             limit=settings.reveals_per_hour,
+            order_number=body.order_number,
             case_reference=body.case_reference,
         )
-        return RevealOut(customer_id=customer.id, id_type=customer.id_type, values=values)
+        return _revealed(customer, body.field, value)
+
+
+def _revealed(customer: Customer, field: RevealField, value: str | None) -> RevealOut:
+    id_type = customer.id_type if field == RevealField.ID_NUMBER else None
+    return RevealOut(customer_id=customer.id, field=field, value=value, id_type=id_type)
+
+
+@router.post("/{customer_id}/merge", response_model=MergeOut, operation_id="customers_merge")
+def merge_duplicate(customer_id: CustomerId, body: MergeIn, staff: ApiStaff, db: DbDep) -> MergeOut:
+    """Fold a duplicate into this customer (CUSTOMER_MERGE, admins; both in one's region): the
+    duplicate's orders move here with a history row each, the duplicate points here, and one
+    audit record names both (BH-5, CD-2)."""
+    with db.uow() as session:
+        result = merge.merge_customers(
+            session, staff, keep_id=customer_id, duplicate_id=body.duplicate_id, reason=body.reason
+        )
+        return MergeOut(
+            customer=CustomerOut.model_validate(result.kept),
+            merged_ids=result.merged_ids,
+            orders_moved=result.order_numbers,
+        )

@@ -1,17 +1,34 @@
-"""Customer record 客户 (minimal: enough for work orders; deepened with CD-1)."""
+"""Customer record 客户 (minimal: enough for work orders; deepened with CD-1).
+
+One customer per number (BH-5): ``phone`` holds the number's normal form
+(``customers.phones``) and is unique among live records. A duplicate merged into another
+keeps its row, pointing to the record that absorbed it (``merged_into_id``), so old orders,
+audit records and the number itself still lead to the living customer.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telcodesk.db import Base, UTCDateTime
 
+LIVE = text("merged_into_id IS NULL")
+
 
 class Customer(Base):
     __tablename__ = "customer"
+    __table_args__ = (
+        Index(
+            "uq_customer_phone_live",
+            "phone",
+            unique=True,
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -26,3 +43,5 @@ class Customer(Base):
     id_number: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

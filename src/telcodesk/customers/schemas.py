@@ -42,7 +42,9 @@ class IdType(StrEnum):
     BUSINESS_LICENCE = "business_licence"  # 营业执照 (统一社会信用代码), enterprises
 
 
-PHONE_PATTERN = r"^\+?[0-9][0-9-]{4,18}$"
+# As typed: digits with spaces, dashes, brackets and +86; the service brings it to its normal
+# form and validates it (customers.phones), 422 phone_invalid otherwise.
+PHONE_PATTERN = r"^\+?[0-9 ()\-]{5,30}$"
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
 ID_NUMBER_PATTERN = r"^[0-9A-Za-z()-]{4,40}$"
 MAX_ID = 2**31 - 1  # keys are 32-bit on both engines
@@ -67,11 +69,18 @@ class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=100)
-    phone: str = Field(pattern=PHONE_PATTERN, max_length=20)
-    alt_phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=20)
+    phone: str = Field(
+        pattern=PHONE_PATTERN, max_length=30, description="Any spelling: +86 138-0013-8000"
+    )
+    alt_phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=30)
     type: CustomerType = CustomerType.INDIVIDUAL
     tier: Tier = Tier.STANDARD
-    city_code: str | None = Field(default=None, pattern=REGION_PATTERN)
+    city_code: str | None = Field(
+        default=None,
+        pattern=REGION_PATTERN,
+        description="GB/T 2260 city in the agent's region; defaults to the number's attribution"
+        " 号码归属地, else a city agent's own city",
+    )
     id_type: IdType | None = None
     id_number: str | None = Field(default=None, pattern=ID_NUMBER_PATTERN)
     address: str | None = Field(default=None, min_length=1, max_length=200)
@@ -112,16 +121,23 @@ class RevealField(StrEnum):
 
 
 class RevealIn(BaseModel):
-    """Reveal 查看完整信息: needs a stated reason, is rate-limited and audited (CD-2, CD-3)."""
+    """Reveal 查看完整信息 of one field, with a reason; rate-limited and audited (CD-2, CD-3).
+    Only the field asked for is disclosed: the least the task needs."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    field: RevealField = Field(description="The one field to disclose")
     reason: str = Field(
         min_length=REASON_LENGTH[0],
         max_length=REASON_LENGTH[1],
         description="Why the full data is needed",
     )
-    fields: list[RevealField] = Field(default_factory=lambda: list(RevealField), min_length=1)
+    order_number: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[0-9A-Za-z-]+$",
+        description="The order the reveal is made from (kept in the audit record)",
+    )
 
 
 class JudicialRevealIn(RevealIn):
@@ -135,8 +151,24 @@ class JudicialRevealIn(RevealIn):
 
 
 class RevealOut(BaseModel):
-    """The full values of the requested fields: the one unmasked shape."""
+    """The full value of the one field asked for: the one unmasked shape."""
 
     customer_id: int
-    id_type: str | None
-    values: dict[RevealField, str | None]
+    field: RevealField
+    value: str | None
+    id_type: str | None = Field(default=None, description="With id_number: the kind of document")
+
+
+class MergeIn(BaseModel):
+    """Merge a duplicate into this customer 合并重复客户 (BH-5): its orders move here."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    duplicate_id: int = Field(ge=1, le=MAX_ID, description="The record to fold into this one")
+    reason: str = Field(min_length=REASON_LENGTH[0], max_length=REASON_LENGTH[1])
+
+
+class MergeOut(BaseModel):
+    customer: CustomerOut
+    merged_ids: list[int] = Field(description="Records that now point to this customer")
+    orders_moved: list[str] = Field(description="Numbers of the orders that moved here")

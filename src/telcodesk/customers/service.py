@@ -7,15 +7,16 @@ member and hour and leaves one audit record, written in the caller's transaction
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from telcodesk import clock
+from telcodesk import clock, regions
 from telcodesk.audit import service as audit
+from telcodesk.customers import phones
 from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import (
     CASE_REFERENCE_LENGTH,
@@ -23,11 +24,11 @@ from telcodesk.customers.schemas import (
     CustomerIn,
     RevealField,
 )
-from telcodesk.errors import DomainError, NotFound, ValidationFailed
+from telcodesk.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
-from telcodesk.org.scope import region_filter, scope_of
+from telcodesk.org.scope import scope_of
 
 MAX_MATCHES = 20
 
@@ -46,8 +47,11 @@ class RevealRateLimited(DomainError):
 
 
 def get_customer(session: Session, customer_id: int, *, viewer: Staff | None) -> Customer:
-    """The customer, if ``viewer`` may see them (``None``: the system); otherwise 404 (CD-2)."""
+    """The customer, if ``viewer`` may see them (``None``: the system); otherwise 404 (CD-2).
+    A merged duplicate leads to the record that absorbed it (BH-5)."""
     customer = session.get(Customer, customer_id)
+    if customer is not None and customer.merged_into_id is not None:
+        customer = session.get(Customer, customer.merged_into_id)
     if customer is None or (viewer is not None and not in_scope(viewer, customer)):
         raise NotFound("客户不存在", "Customer not found", code="customer_not_found")
     return customer
@@ -67,30 +71,137 @@ def view_customer(session: Session, customer_id: int, *, viewer: Staff) -> Custo
 
 
 def find_by_phone(session: Session, phone: str, *, viewer: Staff | None) -> list[Customer]:
-    """Lookup by the full number the caller gives; the answer is shown masked."""
-    phone = phone.strip()
+    """Lookup by the full number the caller gives, in any spelling (+86 138-0013-8000 finds
+    13800138000); merged duplicates answer with the record that absorbed them. An incomplete
+    number finds nobody. The answer is shown masked."""
     if viewer is not None:
         permissions.require(viewer, Permission.CUSTOMER_VIEW)
-    in_region = (
-        region_filter(scope_of(viewer), Customer.province_code, Customer.city_code)
-        if viewer
-        else true()
-    )
+    found: dict[int, Customer] = {}
+    for match in _holding(session, phone):
+        live = get_customer(session, match.id, viewer=None)
+        if viewer is None or in_scope(viewer, live):
+            found.setdefault(live.id, live)
+    return sorted(found.values(), key=lambda c: c.id)[:MAX_MATCHES]
+
+
+def _holding(session: Session, phone: str) -> list[Customer]:
+    """Records holding this number as main or other phone (normal form; a number that does
+    not parse is looked up as typed, for records older than the normal form)."""
+    number = phones.try_normalise(phone) or phone.strip()
     stmt = (
         select(Customer)
-        .where(or_(Customer.phone == phone, Customer.alt_phone == phone), in_region)
-        .order_by(Customer.id)
-        .limit(MAX_MATCHES)
+        .where(or_(Customer.phone == number, Customer.alt_phone == number))
+        .order_by(Customer.merged_into_id.is_not(None), Customer.id)
+        .limit(MAX_MATCHES * 2)
     )
     return list(session.scalars(stmt))
 
 
+def owner_of(session: Session, phone: str) -> Customer | None:
+    """The live customer whose main number this is, in any region (one per number)."""
+    return session.scalar(
+        select(Customer).where(Customer.phone == phone, Customer.merged_into_id.is_(None))
+    )
+
+
+class CustomerExists(Conflict):
+    code = "customer_exists"
+    message_zh = "该号码已有客户资料"
+    message_en = "A customer with this number exists"
+
+
+class CityOutOfReach(Forbidden):
+    code = "city_out_of_reach"
+    message_zh = "不能为本辖区以外的地市登记"
+    message_en = "You cannot register for a city outside your region"
+
+
+def choose_city(actor: Staff, chosen: str | None, *, phone: str | None = None) -> str:
+    """The city a registration lands in (CC-1, CD-2): the one the agent chose, else the
+    number's attribution 号码归属地 when it lies in the agent's region, else a city agent's
+    own city. A province or HQ agent must choose when the number names no city of theirs,
+    so no order is left with a province code that no city sees. The city must be a real
+    GB/T 2260 code within the agent's region: a city agent registers for their city only."""
+    scope = scope_of(actor)
+    if chosen:
+        if not regions.is_known(chosen):
+            raise ValidationFailed(
+                f"地区代码 {chosen} 不存在（GB/T 2260）",
+                f"Region code {chosen} does not exist (GB/T 2260)",
+                code="region_unknown",
+                details={"field": "city_code"},
+            )
+        city = regions.city_of(chosen)
+        if city is None:
+            raise _city_required(scope.province or chosen)
+        if not scope.covers(city[:2] + "0000", city):
+            raise CityOutOfReach(
+                f"不能为{regions.full_name(city)}登记：不在您的辖区内",
+                f"{city} lies outside your region",
+                details={"city_code": city},
+            )
+        return city
+    attributed = phones.attribution(phone) if phone else None
+    if attributed and scope.covers(attributed[:2] + "0000", attributed):
+        return attributed
+    if scope.city is not None:
+        return scope.city
+    raise _city_required(scope.province)
+
+
+def _city_required(province: str | None) -> ValidationFailed:
+    return ValidationFailed(
+        "请选择客户所在地市（号码归属地不在本辖区或无法识别）",
+        "Choose the customer's city (the number names no city of your region)",
+        code="city_required",
+        details={"field": "city_code", "province_code": province},
+    )
+
+
+def register_customer(session: Session, actor: Staff, data: CustomerIn) -> Customer:
+    """A new customer, registered by staff (CUSTOMER_EDIT): one per number, in a city of the
+    actor's region. A number that already has a customer answers 409 with that customer's
+    id when the actor may see them (register the order for them instead)."""
+    permissions.require(actor, Permission.CUSTOMER_EDIT)
+    phone = phones.normalise(data.phone)
+    existing = owner_of(session, phone)
+    if existing is not None:
+        raise _exists(actor, existing)
+    city = choose_city(actor, data.city_code, phone=phone)
+    return _create(session, data, phone=phone, city=city)
+
+
+def _exists(actor: Staff, existing: Customer) -> CustomerExists:
+    if in_scope(actor, existing):
+        return CustomerExists(
+            "该号码已有客户资料，请直接为其受理",
+            "This number already has a customer; register for them",
+            details={"customer_id": existing.id},
+        )
+    # Which region is not said: the record is out of the actor's reach (CD-2).
+    return CustomerExists(
+        "该号码的客户属于其他地区，不在您的辖区内，请转归属地受理",
+        "This number's customer belongs to another region; hand the caller over to it",
+        code="customer_elsewhere",
+    )
+
+
 def create_customer(session: Session, data: CustomerIn, *, default_city: str) -> Customer:
-    city = data.city_code or default_city
+    """A new customer created by the system (demo data, imports, tests): the number in its
+    normal form, the given city (``data.city_code`` first). One per number: 409 if taken."""
+    phone = phones.normalise(data.phone)
+    existing = owner_of(session, phone)
+    if existing is not None:
+        raise CustomerExists(details={"customer_id": existing.id})
+    return _create(session, data, phone=phone, city=data.city_code or default_city)
+
+
+def _create(session: Session, data: CustomerIn, *, phone: str, city: str) -> Customer:
+    alt = phones.normalise(data.alt_phone, field="alt_phone") if data.alt_phone else None
     customer = Customer(
         name=data.name,
-        phone=data.phone,
-        alt_phone=data.alt_phone,
+        phone=phone,
+        alt_phone=alt if alt != phone else None,
         type=data.type,
         tier=data.tier,
         province_code=city[:2] + "0000",
@@ -105,14 +216,43 @@ def create_customer(session: Session, data: CustomerIn, *, default_city: str) ->
     return customer
 
 
-def find_or_create(
-    session: Session, data: CustomerIn, *, default_city: str, viewer: Staff | None
-) -> Customer:
-    """The customer with this phone and name, or a new record (registration by phone, BH-5)."""
-    for match in find_by_phone(session, data.phone, viewer=viewer):
-        if match.name == data.name:
-            return match
-    return create_customer(session, data, default_city=default_city)
+def find_or_create(session: Session, data: CustomerIn, *, actor: Staff) -> Customer:
+    """The customer holding this number, or a new record (registration by phone, BH-5): the
+    number, not the name as typed, says who the customer is. A number whose customer lies
+    outside the actor's region cannot be registered here (409 customer_elsewhere)."""
+    phone = phones.normalise(data.phone)
+    existing = owner_of(session, phone)
+    if existing is not None:
+        live = get_customer(session, existing.id, viewer=None)
+        if not in_scope(actor, live):
+            raise _exists(actor, live)
+        return live
+    city = choose_city(actor, data.city_code, phone=phone)
+    return _create(session, data, phone=phone, city=city)
+
+
+def order_city(actor: Staff, chosen: str | None, customer: Customer) -> str:
+    """The city an order lands in: the one chosen (a real city in the actor's region), else
+    the customer's (CC-1)."""
+    if chosen:
+        return choose_city(actor, chosen)
+    return customer.city_code
+
+
+def absorb(session: Session, keep: Customer, duplicate: Customer) -> list[int]:
+    """Merge ``duplicate`` into ``keep`` (the customers' side of a merge, BH-5): the duplicate
+    stays as a record pointing to ``keep``, as do the records merged into it before (one hop
+    always leads to a live customer). ``keep`` takes the duplicate's number as its other
+    phone when it has none. Returns the ids now pointing to ``keep``."""
+    now = clock.now()
+    earlier = list(session.scalars(select(Customer).where(Customer.merged_into_id == duplicate.id)))
+    for record in [*earlier, duplicate]:
+        record.merged_into_id = keep.id
+        record.merged_at = record.merged_at or now
+    if keep.alt_phone is None and duplicate.phone != keep.phone:
+        keep.alt_phone = duplicate.phone
+    session.flush()
+    return [r.id for r in [*earlier, duplicate]]
 
 
 # --- reveal (CD-2, CD-3) ----------------------------------------------------------------
@@ -123,15 +263,18 @@ def reveal(
     actor: Staff,
     customer_id: int,
     *,
-    fields: Sequence[RevealField],
+    field: RevealField | str,
     reason: str,
     limit: int,
     case_reference: str | None = None,
-) -> tuple[Customer, dict[RevealField, str | None]]:
-    """The full values of ``fields``. A reveal with a ``case_reference`` is a judicial request
-    (CD-2: the designated department, JUDICIAL_REVEAL), any other needs CUSTOMER_REVEAL; both
-    only for customers in the staff member's region (others: 404 before anything else, as if
-    missing)."""
+    order_number: str | None = None,
+) -> tuple[Customer, str | None]:
+    """The full value of one field (CD-2: disclose only what the task needs). A reveal with a
+    ``case_reference`` is a judicial request (the designated department, JUDICIAL_REVEAL), any
+    other needs CUSTOMER_REVEAL; both only for customers in the staff member's region (others:
+    404 before anything else, as if missing). The audit record names the field, the customer
+    and the order it was revealed from (the caller has checked that the order is this
+    customer's and in reach)."""
     judicial = case_reference is not None
     customer = get_customer(session, customer_id, viewer=actor)
     permissions.require(
@@ -142,7 +285,13 @@ def reveal(
         case_reference = _required_text(
             case_reference, "case_reference", "司法协查文书编号", CASE_REFERENCE_LENGTH
         )
-    wanted = list(dict.fromkeys(fields))  # once each, in the order asked
+    field = _reveal_field(field)
+    details: dict[str, Any] = {"field": field.value, "customer_id": customer.id}
+    if order_number:
+        details["order"] = order_number
+    details["reason"] = reason
+    if judicial:
+        details["case_reference"] = case_reference
     _record_reveal(
         session,
         actor,
@@ -150,11 +299,21 @@ def reveal(
         "customer",
         customer.id,
         limit=limit,
-        fields=[str(f) for f in wanted],
-        reason=reason,
-        case_reference=case_reference,
+        **details,
     )
-    return customer, {f: getattr(customer, f.value) for f in wanted}
+    value: str | None = getattr(customer, field.value)
+    return customer, value
+
+
+def _reveal_field(field: RevealField | str) -> RevealField:
+    try:
+        return RevealField(field)
+    except ValueError:
+        raise ValidationFailed(
+            "请选择要查看的信息（姓名、电话、证件号码或地址）",
+            "Choose what to reveal (name, phone, ID number or address)",
+            code="field_required",
+        ) from None
 
 
 def authorize_bulk_reveal(
@@ -208,3 +367,47 @@ def _required_text(value: str | None, field: str, zh: str, length: tuple[int, in
             code=f"{field}_required",
         )
     return value
+
+
+# --- lookup while registering (BH-5) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NumberLookup:
+    """What registration knows about a number as typed: nothing while it is incomplete; else
+    its normal form, the customers holding it in the viewer's reach, the city it belongs to
+    (号码归属地, when in reach), and whether its customer lies outside the viewer's reach."""
+
+    complete: bool
+    normal: str | None = None
+    matches: tuple[Customer, ...] = ()
+    attribution: str | None = None
+    elsewhere: bool = False
+
+
+def lookup_number(session: Session, phone: str, *, viewer: Staff) -> NumberLookup:
+    normal = phones.try_normalise(phone)
+    if normal is None:
+        permissions.require(viewer, Permission.CUSTOMER_VIEW)
+        return NumberLookup(complete=False)
+    matches = find_by_phone(session, normal, viewer=viewer)
+    owner = owner_of(session, normal)
+    elsewhere = owner is not None and not in_scope(viewer, owner)
+    attributed = phones.attribution(normal)
+    if attributed and not scope_of(viewer).covers(attributed[:2] + "0000", attributed):
+        attributed = None
+    return NumberLookup(True, normal, tuple(matches), attributed, elsewhere)
+
+
+def cities_in_reach(actor: Staff) -> list[tuple[str, str]]:
+    """The cities an agent may register for (the registration's city picker): their own
+    city, their province's cities, or every city for HQ."""
+    scope = scope_of(actor)
+    if scope.city is not None:
+        return [(scope.city, regions.full_name(scope.city) or scope.city)]
+    provinces = [scope.province] if scope.province else [c for c, _ in regions.provinces()]
+    return [
+        (code, regions.full_name(code) or name)
+        for province in provinces
+        for code, name in regions.cities(province)
+    ]

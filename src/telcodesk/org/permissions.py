@@ -21,6 +21,7 @@ class Permission(StrEnum):
     CUSTOMER_VIEW = "customer_view"
     CUSTOMER_EDIT = "customer_edit"
     CUSTOMER_REVEAL = "customer_reveal"  # unmask personal data, with a reason, audited
+    CUSTOMER_MERGE = "customer_merge"  # merge duplicate customers of one's region (BH-5)
     JUDICIAL_REVEAL = "judicial_reveal"  # judicial requests: one designated department
     VIEW_AT_RISK = "view_at_risk"
     AUDIT_VIEW = "audit_view"
@@ -45,6 +46,7 @@ PERMISSION_LABELS: dict[Permission, Label] = {
     Permission.CUSTOMER_REVEAL: Label(
         "查看完整个人信息(需说明原因)", "Reveal personal data (with reason)"
     ),
+    Permission.CUSTOMER_MERGE: Label("合并重复客户", "Merge duplicate customers"),
     Permission.JUDICIAL_REVEAL: Label("司法协查查询", "Judicial requests"),
     Permission.VIEW_AT_RISK: Label("预警与超时队列", "At-risk queue"),
     Permission.AUDIT_VIEW: Label("查看审计日志", "View the audit log"),

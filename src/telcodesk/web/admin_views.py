@@ -17,6 +17,7 @@ from telcodesk.org import admin
 from telcodesk.org.admin_api import MAX_CSV_BYTES
 from telcodesk.org.admin_schemas import StaffIn, UnitIn
 from telcodesk.org.roles import ROLE_LABELS, UnitKind
+from telcodesk.web import audit_format  # noqa: F401  (the audit view's detail rendering)
 from telcodesk.web.views import ConsoleStaff, error_text, failure, form_fields, lang_of, render
 
 router = APIRouter(include_in_schema=False)

@@ -3,21 +3,30 @@ reveal form (htmx) that swaps in the full values once a reason is given."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from telcodesk import regions
 from telcodesk.customers import masking
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import MAX_ID, CustomerType, IdType, RevealField
 from telcodesk.deps import DbDep, SettingsDep
-from telcodesk.errors import DomainError
+from telcodesk.errors import DomainError, ValidationFailed
 from telcodesk.org.models import Staff
 from telcodesk.sla import service as sla
-from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render, templates
+from telcodesk.web.views import (
+    ConsoleStaff,
+    error_text,
+    form_fields,
+    lang_of,
+    render,
+    templates,
+)
+from telcodesk.workorders import merge, reveal
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.models import WorkOrder
 from telcodesk.workorders.rules import Label
@@ -54,6 +63,7 @@ FIELD_LABELS = {
     RevealField.ADDRESS: Label("地址", "Address"),
 }
 templates.env.globals.update(
+    region_name=lambda code: regions.full_name(code) or code,
     CUSTOMER_TYPE_LABELS=CUSTOMER_TYPE_LABELS,
     ID_TYPE_LABELS=ID_TYPE_LABELS,
     FIELD_LABELS=FIELD_LABELS,
@@ -72,6 +82,18 @@ def _orders_of(session: Session, staff: Staff, customer: Customer) -> list[WorkO
 def customer_page(
     customer_id: CustomerId, request: Request, staff: ConsoleStaff, db: DbDep
 ) -> HTMLResponse:
+    return _customer_page(request, staff, db, customer_id)
+
+
+def _customer_page(
+    request: Request,
+    staff: Staff,
+    db: DbDep,
+    customer_id: int,
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
     try:
         with db.uow() as session:
             customer = customers.view_customer(session, customer_id, viewer=staff)
@@ -80,37 +102,72 @@ def customer_page(
                 request,
                 "customer_detail.html",
                 staff,
+                status=status,
                 customer=customer,
                 orders=rows,
                 deadlines={o.id: sla.view(session, o.clocks) for o in rows},
                 title=masking.mask_name(customer.name),
+                **extra,
             )
     except DomainError as exc:
         heading = error_text(exc, lang_of(request))
         return render(request, "error.html", staff, status=exc.status, heading=heading)
 
 
+@router.post("/console/customers/{customer_id}/merge", response_class=HTMLResponse)
+async def merge_duplicate(
+    customer_id: CustomerId, request: Request, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    """An admin folds a duplicate into this customer (BH-5); the page shows what moved."""
+    form = await form_fields(request)
+    duplicate = form.get("duplicate_id", "")
+    try:
+        if not duplicate.isdigit() or not 1 <= int(duplicate) <= MAX_ID:
+            raise ValidationFailed(
+                "请填写重复客户的编号",
+                "Give the duplicate customer's id",
+                code="duplicate_required",
+            )
+        with db.uow() as session:
+            result = merge.merge_customers(
+                session,
+                staff,
+                keep_id=customer_id,
+                duplicate_id=int(duplicate),
+                reason=form.get("reason", ""),
+            )
+    except DomainError as exc:
+        message = error_text(exc, lang_of(request))
+        return _customer_page(
+            request, staff, db, customer_id, status=exc.status, merge_error=message
+        )
+    return _customer_page(request, staff, db, result.kept.id, merged=result)
+
+
 @router.post("/console/customers/{customer_id}/reveal", response_class=HTMLResponse)
-async def reveal(
+async def reveal_field(
     customer_id: CustomerId,
     request: Request,
     staff: ConsoleStaff,
     db: DbDep,
     settings: SettingsDep,
 ) -> HTMLResponse:
-    """The full values (all fields) for a stated reason; errors come back inline."""
-    form = await request.form()
+    """The full value of the one field chosen, for a stated reason, from the order the form
+    sits on (if any); errors come back inline (CD-2)."""
+    form = await form_fields(request)
     judicial = form.get("kind") == "judicial"
+    field = form.get("field", "")
     try:
         with db.uow() as session:
-            customer, values = customers.reveal(
+            customer, value = reveal.reveal(
                 session,
                 staff,
                 customer_id,
-                fields=list(RevealField),
-                reason=str(form.get("reason", "")),
+                field=field,
+                reason=form.get("reason", ""),
                 limit=settings.reveals_per_hour,
-                case_reference=str(form.get("case_reference", "")) if judicial else None,
+                order_number=form.get("order_number") or None,
+                case_reference=form.get("case_reference", "") if judicial else None,
             )
     except DomainError as exc:
         return render(
@@ -121,7 +178,9 @@ async def reveal(
             error=error_text(exc, lang_of(request)),
             code=exc.code,
         )
-    return render(request, "_reveal_result.html", staff, customer=customer, values=values)
+    return render(
+        request, "_reveal_result.html", staff, customer=customer, field=field, value=value
+    )
 
 
 def _fragment_status(request: Request, status: int) -> int:

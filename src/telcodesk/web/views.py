@@ -253,10 +253,18 @@ def new_order_form(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResp
 
 @router.get("/console/customers/lookup", response_class=HTMLResponse)
 def customer_lookup(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    phone = request.query_params.get("phone", "").strip()[:20]
+    phone = request.query_params.get("phone", "").strip()[:30]
     with db.uow() as session:
-        matches = customers.find_by_phone(session, phone, viewer=staff) if len(phone) >= 3 else []
-    return render(request, "_customer_matches.html", staff, matches=matches, phone=phone)
+        found = customers.lookup_number(session, phone, viewer=staff)
+    return render(
+        request,
+        "_customer_matches.html",
+        staff,
+        lookup=found,
+        phone=phone,
+        cities=customers.cities_in_reach(staff),
+        chosen_city=request.query_params.get("city_code") or found.attribution,
+    )
 
 
 @router.post("/console/orders/new", response_model=None)
@@ -278,8 +286,11 @@ def _registration_form(
     request: Request, staff: Staff, db: DbDep, form: dict[str, str], error: str | None = None
 ) -> HTMLResponse:
     lang = lang_of(request)
+    phone = form.get("customer_phone", "")
     with db.uow() as session:
         categories = orders.list_categories(session)
+        # A form shown again keeps what the lookup said, with the city picker (BH-5, CC-1).
+        lookup = customers.lookup_number(session, phone, viewer=staff) if phone else None
     by_id = {c.id: c for c in categories}
 
     def name(c: Any) -> str:
@@ -311,6 +322,10 @@ def _registration_form(
         form=form,
         form_token=uuid.uuid4().hex,
         error=error,
+        lookup=lookup,
+        phone=phone,
+        cities=customers.cities_in_reach(staff),
+        chosen_city=form.get("city_code") or (lookup.attribution if lookup else None),
     )
 
 
@@ -329,6 +344,7 @@ def _order_from_form(form: dict[str, str]) -> OrderCreate:
             name=form.get("customer_name", ""),
             phone=form.get("customer_phone", ""),
             tier=form.get("customer_tier") or "standard",
+            city_code=form.get("city_code") or None,  # the city picker (CC-1)
         )
     return OrderCreate.model_validate(raw)
 

@@ -319,6 +319,7 @@ EVENT_LABELS: dict[str, Label] = {
     "sla_warning": Label("时限预警", "SLA warning"),
     "sla_breach": Label("超时告警", "SLA breach"),
     "sla_recomputed": Label("时限重算", "Deadline recomputed"),
+    "customer_merged": Label("客户合并", "Customer merged"),  # BH-5, workorders.merge
 }
 
 TYPE_LABELS: dict[OrderType, Label] = {

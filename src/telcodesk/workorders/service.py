@@ -154,16 +154,14 @@ def register_order(
             "Only consultations and queries can be resolved at once",
             code="one_touch_not_allowed",
         )
-    _, actor_city = org.province_and_city(actor.unit)
     if data.customer_id is not None:
         customer = customers.get_customer(session, data.customer_id, viewer=actor)
     else:
         assert data.customer is not None
-        customer = customers.find_or_create(
-            session, data.customer, default_city=actor_city, viewer=actor
-        )
+        customer = customers.find_or_create(session, data.customer, actor=actor)
     category = get_category(session, data.category_code) if data.category_code else None
-    city = data.city_code or customer.city_code
+    # A real city of the actor's region: chosen, else the customer's (CC-1, CD-2).
+    city = customers.order_city(actor, data.city_code, customer)
     now = clock.now()
     order = WorkOrder(
         type=data.type,
