@@ -179,7 +179,9 @@ def test_register_and_archive_an_order(server: str, browser: object, tmp_path: P
     page.close()
 
 
-def test_city_agent_reveals_a_number_and_the_auditor_sees_it(server: str, browser: object) -> None:
+def test_city_agent_reveals_a_number_and_the_auditor_sees_it(
+    server: str, browser: object, tmp_path: Path
+) -> None:
     """CD-2 end to end: masked by default, revealed with a reason, visible in the audit log."""
     from playwright.sync_api import Browser, expect
 
@@ -200,9 +202,12 @@ def test_city_agent_reveals_a_number_and_the_auditor_sees_it(server: str, browse
 
     reveal = agent.locator("details.reveal")
     reveal.locator("summary").click()
+    reveal.locator("select[name=field]").select_option("phone")  # one field at a time
     reveal.locator("input[name=reason]").fill("客户来电要求回拨核实")
     reveal.locator("button[type=submit]").click()
     expect(reveal).to_contain_text("13800138000")  # revealed in place (htmx)
+    expect(reveal.locator(".revealed")).not_to_contain_text("张三")  # only the field asked for
+    agent.screenshot(path=str(tmp_path / "reveal.png"), full_page=True)
     agent.close()
 
     auditor = browser.new_page()
@@ -217,4 +222,49 @@ def test_city_agent_reveals_a_number_and_the_auditor_sees_it(server: str, browse
     expect(row).to_have_count(1)
     expect(row).to_contain_text("gz.agent")
     expect(row).to_contain_text("客户来电要求回拨核实")
+    expect(row).to_contain_text("联系电话")  # the field, by its name, not a Python repr
+    expect(row.locator("a[href^='/console/orders/']")).to_have_count(1)  # revealed from
+    expect(row).not_to_contain_text("['")
+    auditor.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
     auditor.close()
+
+
+def test_province_agent_registers_a_new_caller_in_the_numbers_city(
+    server: str, browser: object, tmp_path: Path
+) -> None:
+    """号码归属地 (CC-1, BH-5): the lookup waits for the full number, then offers a new
+    customer with the city picker set from the number; the order lands in that city."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    page.goto(f"{server}/login")
+    page.fill("#username", "gd.supervisor")  # a province-level account
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("#nav-new")
+    page.fill("#customer_phone", "159 2000")
+    expect(page.locator("#lookup-incomplete")).to_be_visible()
+    expect(page.locator("#matches")).not_to_contain_text("新客户")
+    page.fill("#customer_phone", "159 2000 1234")
+    expect(page.locator("#lookup-new")).to_contain_text("号码归属地 广东省深圳市")
+    expect(page.locator("#city_code")).to_have_value("440300")
+    page.fill("#customer_name", "周八")
+    page.fill("#subject", "室内手机无信号")
+    page.screenshot(path=str(tmp_path / "register-city.png"), full_page=True)
+    page.click("#submit-order")
+    expect(page.locator("#order-status")).to_have_attribute("data-status", "registered")
+    expect(page.locator("body")).to_contain_text("440300")
+    page.screenshot(path=str(tmp_path / "registered.png"), full_page=True)
+    page.close()
+
+    admin = browser.new_page()  # the province admin sees the merge form on a customer page
+    admin.goto(f"{server}/login")
+    admin.fill("#username", "gd.admin")
+    admin.fill("#password", PASSWORD)
+    admin.click("button[type=submit]")
+    admin.goto(f"{server}/console/customers/1")
+    expect(admin.locator("#merge-form")).to_be_visible()
+    expect(admin.locator("#customer-city")).to_have_text("广东省广州市")
+    admin.screenshot(path=str(tmp_path / "customer.png"), full_page=True)
+    admin.close()

@@ -55,9 +55,9 @@ ID_TYPE_LABELS = {
     IdType.FOREIGN_PASSPORT: Label("外国人护照", "Foreign passport"),
     IdType.BUSINESS_LICENCE: Label("营业执照", "Business licence"),
 }
-FIELD_LABELS = {
-    RevealField.NAME: Label("客户姓名", "Name"),
+FIELD_LABELS = {  # the reveal form offers them in this order: a call-back needs the number
     RevealField.PHONE: Label("联系电话", "Phone"),
+    RevealField.NAME: Label("客户姓名", "Name"),
     RevealField.ALT_PHONE: Label("备用电话", "Other phone"),
     RevealField.ID_NUMBER: Label("证件号码", "ID number"),
     RevealField.ADDRESS: Label("地址", "Address"),
