@@ -147,6 +147,8 @@ def test_any_spelling_finds_the_one_customer(
     assert found.status_code == 200 and [c["id"] for c in found.json()] == [world.customer.id]
     res = register(client, agent, phone=spelling)  # another name typed: still the same person
     assert res.status_code == 201 and res.json()["customer"]["id"] == world.customer.id
+    listed = client.get("/api/v1/orders", params={"customer_phone": spelling}, headers=agent)
+    assert [o["number"] for o in listed.json()["items"]] == [res.json()["number"]]
     again = client.post(
         "/api/v1/customers", json={"name": "张三", "phone": spelling}, headers=agent
     )

@@ -11,6 +11,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from telcodesk import clock
+from telcodesk.customers import phones
 from telcodesk.customers.models import Customer
 from telcodesk.errors import NotFound, ValidationFailed
 from telcodesk.org import permissions
@@ -80,7 +81,8 @@ def filter_orders(session: Session, f: OrderFilter) -> Select[WorkOrder]:
     if f.owner:
         stmt = stmt.where(WorkOrder.first_contact_owner_id == _staff_id(session, f.owner))
     if f.customer_phone:
-        phone = f.customer_phone.strip()
+        # Numbers are kept in their normal form (BH-5): any spelling finds them.
+        phone = phones.try_normalise(f.customer_phone) or f.customer_phone.strip()
         ids = select(Customer.id).where(or_(Customer.phone == phone, Customer.alt_phone == phone))
         stmt = stmt.where(WorkOrder.customer_id.in_(ids))
     if f.created_from:
