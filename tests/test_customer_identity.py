@@ -355,3 +355,28 @@ def test_cli_merge(
     with unit_of_work(factory) as session:
         assert session.get(Customer, dup).merged_into_id == world.customer.id  # type: ignore[union-attr]
         assert len(audit.recent(session, action="customer_merged")) == 1
+
+
+def test_customer_page_offers_possible_duplicates_to_admins(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    doc = {"id_type": "resident_id", "id_number": "440106199001011234"}
+    with unit_of_work(factory) as session:
+        ids = [
+            customers.create_customer(
+                session, CustomerIn(name="王五", phone=phone, **doc), default_city=city
+            ).id
+            for phone, city in (
+                ("13512345678", "440100"),
+                ("020-85551234", "440100"),
+                ("0755-85551234", "440300"),
+            )
+        ]
+    console_login(client, world.admin.username)  # the province: all three in reach
+    page = client.get(f"/console/customers/{ids[0]}").text
+    assert 'id="possible-duplicates"' in page
+    assert f'href="/console/customers/{ids[1]}"' in page
+    assert f'href="/console/customers/{ids[2]}"' in page
+    assert "440106199001011234" not in page  # masked like everything else (CD-2)
+    console_login(client, world.agent.username)
+    assert 'id="possible-duplicates"' not in client.get(f"/console/customers/{ids[0]}").text

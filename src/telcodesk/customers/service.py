@@ -411,3 +411,20 @@ def cities_in_reach(actor: Staff) -> list[tuple[str, str]]:
         for province in provinces
         for code, name in regions.cities(province)
     ]
+
+
+def possible_duplicates(session: Session, viewer: Staff, customer: Customer) -> list[Customer]:
+    """Other live customers in the viewer's reach who look like the same person: the same
+    identity document, or the same name and address (what an admin checks before a merge)."""
+    same = [Customer.id_number == customer.id_number] if customer.id_number else []
+    if customer.address:
+        same.append((Customer.name == customer.name) & (Customer.address == customer.address))
+    if not same:
+        return []
+    stmt = (
+        select(Customer)
+        .where(or_(*same), Customer.id != customer.id, Customer.merged_into_id.is_(None))
+        .order_by(Customer.id)
+        .limit(MAX_MATCHES)
+    )
+    return [c for c in session.scalars(stmt) if in_scope(viewer, c)]

@@ -16,7 +16,9 @@ from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import MAX_ID, CustomerType, IdType, RevealField
 from telcodesk.deps import DbDep, SettingsDep
 from telcodesk.errors import DomainError, ValidationFailed
+from telcodesk.org import permissions
 from telcodesk.org.models import Staff
+from telcodesk.org.permissions import Permission
 from telcodesk.sla import service as sla
 from telcodesk.web.views import (
     ConsoleStaff,
@@ -107,6 +109,9 @@ def _customer_page(
                 orders=rows,
                 deadlines={o.id: sla.view(session, o.clocks) for o in rows},
                 title=masking.mask_name(customer.name),
+                duplicates=customers.possible_duplicates(session, staff, customer)
+                if permissions.can(staff, Permission.CUSTOMER_MERGE)
+                else [],
                 **extra,
             )
     except DomainError as exc:
