@@ -69,6 +69,10 @@ def test_province_hotline_orders_land_in_the_numbers_city(
     sz = register(client, province_agent, phone=SZ_MOBILE)
     assert sz.status_code == 201, sz.text
     assert sz.json()["city_code"] == "440300" and sz.json()["province_code"] == "440000"
+    customer = client.get(
+        f"/api/v1/customers/{sz.json()['customer']['id']}", headers=province_agent
+    )
+    assert customer.json()["city_name"] == "广东省深圳市"
     gz = register(client, province_agent, phone=GZ_LANDLINE)
     assert gz.status_code == 201 and gz.json()["city_code"] == "440100"
     shenzhen = login(client, world.other_city_agent.username)

@@ -7,8 +7,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from telcodesk import regions
 from telcodesk.customers import masking
 
 
@@ -108,6 +109,12 @@ class CustomerOut(BaseModel):
     id_type: str | None
     id_number: MaskedIdNumber | None
     address: MaskedAddress | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def city_name(self) -> str | None:
+        """The city by name (GB/T 2260): 广东省深圳市."""
+        return regions.full_name(self.city_code)
 
 
 class RevealField(StrEnum):
