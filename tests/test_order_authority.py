@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,10 +22,11 @@ from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import GRANTS, Permission
 from telcodesk.org.roles import Role, UnitKind
-from telcodesk.workorders import rules
+from telcodesk.workorders import candidates, rules
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action, Deed, OrderType, Relation, Status
 from telcodesk.workorders.schemas import NoteIn, OrderCreate, TransitionIn
+from tests.conftest import console_login, login
 from tests.factories import PASSWORD, World
 
 # The organisation the world and this test build: unit code -> (parent code, region code).
@@ -372,3 +374,114 @@ def test_examples_of_the_table(factory: sessionmaker[Session], desk: Desk) -> No
     # The worker's account has only its own rights: it archives, never replies.
     assert check("system", in_progress, Action.REPLY) == "denied"
     assert check("system", replied, Action.ARCHIVE) == "allowed"
+
+
+# --- candidates (CC-1, CH-4) ------------------------------------------------------------------
+
+
+def test_candidates_are_only_people_who_can_act_and_the_rest_are_refused(
+    factory: sessionmaker[Session], desk: Desk
+) -> None:
+    """For every order and everyone who may assign it, each candidate offered handles the
+    order's type and is in reach, and the assignment to them goes through; the system
+    account, inspectors, auditors, admins and the judicial liaison are never offered and are
+    refused when named."""
+    never = {"system", "gd.quality", "gd.auditor", "gd.admin", "gd.judicial"}
+    offered_total = 0
+    for case in desk.cases:
+        for person in desk.people:
+            session = factory()
+            try:
+                actor = org.get_staff_by_username(session, person.username)
+                order = orders.get_order(session, case.number, viewer=None)
+                if not visible(person, case) or not rules.may_act(
+                    expected_relations(person, case), Action.ASSIGN
+                ):
+                    continue
+                groups = candidates.candidates(session, actor, order)
+                names = [c.staff.username for g in groups for c in g.candidates]
+                offered_total += len(names)
+                assert not never & set(names)
+                for g in groups:
+                    assert {c.staff.unit_id for c in g.candidates} == {g.unit.id}
+                for name in names:
+                    p = next(x for x in desk.people if x.username == name)
+                    assert case.type in rules.HANDLED_TYPES[p.role]
+                    cross = Permission.ORDER_DISPATCH in GRANTS[person.role]
+                    assert covers(p.unit, case.city) or (
+                        cross and covers(person.unit, UNITS[p.unit][1])
+                    )
+                for name in never:
+                    staff = org.get_staff_by_username(session, name)
+                    with pytest.raises(Forbidden) as err:
+                        candidates.require_eligible(actor, order, staff)
+                    assert err.value.code == "handler_not_eligible"
+            finally:
+                session.rollback()
+                session.close()
+    assert offered_total > 0
+
+
+def test_candidates_api_groups_by_unit_searches_and_checks_who_asks(
+    client: TestClient, factory: sessionmaker[Session], desk: Desk, world: World
+) -> None:
+    reviewed = next(c for c in desk.cases if c.owner == "gz.agent" and c.handler is None)
+    with unit_of_work(factory) as session:
+        if orders.get_order(session, reviewed.number, viewer=None).status != Status.REVIEWED:
+            reviewed = desk.cases[1]
+    url = f"/api/v1/orders/{reviewed.number}/candidates"
+    owner = login(client, "gz.agent")
+    res = client.get(url, headers=owner)
+    assert res.status_code == 200, res.text
+    groups = res.json()
+    units = [g["unit_code"] for g in groups]
+    assert units[0] == "GZ" and len(units) == len(set(units))  # the order's city first
+    names = {c["username"] for g in groups for c in g["candidates"]}
+    assert {"gz.handler", "gz.agent", "cmp.handler", "gd.supervisor"} <= names
+    assert not names & {"system", "gd.auditor", "gd.admin", "gd.judicial", "gd.quality"}
+    assert "sz.handler" not in names  # Shenzhen is out of a Guangzhou agent's reach
+    found = client.get(url, params={"q": "CMP."}, headers=owner).json()  # any case
+    assert [c["username"] for g in found for c in g["candidates"]] == ["cmp.handler"]
+    assert client.get(url, params={"q": "%"}, headers=owner).json() == []  # no wildcard
+    # Someone who sees the order but may not assign it gets 403; out of scope 404.
+    res = client.get(url, headers=login(client, "gd.auditor"))
+    assert res.status_code == 403 and res.json()["code"] == "order_action_denied"
+    res = client.get(url, headers=login(client, "sz.handler"))
+    assert res.status_code == 404
+    res = client.get(url, params={"action": "start"}, headers=owner)
+    assert res.status_code == 422 and res.json()["code"] == "action_chooses_no_handler"
+    assert res.json()["message_zh"]
+
+
+def test_console_offers_only_what_the_viewer_may_do(
+    client: TestClient, factory: sessionmaker[Session], desk: Desk
+) -> None:
+    in_progress = desk.cases[3]
+    with unit_of_work(factory) as session:
+        order = orders.get_order(session, in_progress.number, viewer=None)
+        assert order.status == Status.IN_PROGRESS
+        version = str(order.version)
+    console_login(client, "gz.agent")  # the owner
+    page = client.get(f"/console/orders/{in_progress.number}").text
+    assert 'data-action="reply"' not in page and 'data-action="start"' not in page
+    assert 'data-action="chase"' in page and 'id="note-form"' in page
+    assert 'data-relation="owner"' in page
+    res = client.post(
+        f"/console/orders/{in_progress.number}/act/reply",
+        data={"version": version, "message": "x"},
+        follow_redirects=False,
+    )
+    assert res.status_code == 403 and "不允许「答复客户」" in res.text
+    options = client.get(
+        f"/console/orders/{in_progress.number}/candidates",
+        params={"action": "escalate", "q": "王建"},
+    )
+    assert options.status_code == 200 and "gz.handler" in options.text
+    assert "<optgroup" in options.text
+
+
+def test_auditor_console_page_has_no_forms(client: TestClient, desk: Desk) -> None:
+    console_login(client, "gd.auditor")
+    page = client.get(f"/console/orders/{desk.cases[3].number}").text
+    assert "data-action=" not in page and 'id="note-form"' not in page
+    assert 'id="no-actions"' in page

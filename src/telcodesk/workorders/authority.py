@@ -16,7 +16,7 @@ from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.org.roles import SYSTEM_USERNAME
 from telcodesk.org.scope import scope_of
-from telcodesk.org.supervision import supervises
+from telcodesk.org.supervision import is_supervising, supervises
 from telcodesk.workorders import rules
 from telcodesk.workorders.models import WorkOrder
 from telcodesk.workorders.rules import Act, Relation
@@ -39,10 +39,11 @@ def relations_of(actor: Staff, order: WorkOrder) -> frozenset[Relation]:
             found.add(Relation.OWNER)
         if order.handler_id is not None and order.handler_id == actor.id:
             found.add(Relation.HANDLER)
-        unit = order_unit(order)
-        if unit is not None and actor.unit_id == unit.id and rules.handles(actor.role, order.type):
+        unit_id = order.handling_unit_id or order.first_contact_owner.unit_id
+        if actor.unit_id == unit_id and rules.handles(actor.role, order.type):
             found.add(Relation.UNIT_MEMBER)
-        if supervises(actor, unit):
+        # Only a supervisor's relation needs the unit tree read (an order list stays cheap).
+        if is_supervising(actor) and supervises(actor, order_unit(order)):
             found.add(Relation.SUPERVISOR)
     # Dispatching and call-backs work over a region, not over a unit (WO-4, SQ-1).
     in_region = scope_of(actor).covers(order.province_code, order.city_code)

@@ -193,8 +193,8 @@ ORDER_ACTORS: dict[Act, frozenset[Relation]] = {
     # Handing on: the handler (upward, CH-4), a supervisor, a dispatcher across regions (WO-4).
     A.TRANSFER: frozenset({R.HANDLER, R.SUPERVISOR, R.DISPATCHER}),
     # Escalation (WO-3): the handler who cannot solve it, the owner who answers for it (CH-3),
-    # a supervisor.
-    A.ESCALATE: frozenset({R.OWNER, R.HANDLER, R.SUPERVISOR}),
+    # a supervisor, and the SLA worker at a breach (T-2).
+    A.ESCALATE: frozenset({R.OWNER, R.HANDLER, R.SUPERVISOR, R.SYSTEM}),
     # More time is granted, not taken: a supervisor extends, never the handler alone (T-2).
     A.EXTEND: _LEADS,
     # Chasing the handler: the owner (CH-3), the supervisor, the coordinating centre (CH-4,
