@@ -389,10 +389,15 @@ def test_skill_and_availability_filter_the_candidates(
         assert event.changes["notified"] == [world.supervisor.id]  # GD is over GZ-RS
         alerts = session.scalars(select(Notification).where(Notification.kind == "queued"))
         assert [(n.staff_id, n.order_id) for n in alerts] == [(world.supervisor.id, order.id)]
-    # A member of the unit takes it from the queue when back (CC-1).
+    # A member of the unit finds it in the unit's queue and takes it when back (CC-1).
     remote2 = org_staff(factory, "gz.remote2")
+    with unit_of_work(factory) as session:
+        assert [o.number for o in orders.unit_queue(session, remote2)] == [b]
+        assert orders.unit_queue(session, world.agent) == []  # not the agent's unit
     act(factory, remote2, b, Action.ASSIGN, handler="gz.remote2")
     assert handler_of(factory, b) == "gz.remote2"
+    with unit_of_work(factory) as session:
+        assert orders.unit_queue(session, remote2) == []
 
 
 def test_no_rule_is_a_clear_409_not_a_silent_failure(

@@ -64,6 +64,7 @@ TEXTS: dict[str, Label] = {
     "away": Label("暂停接单", "away"),
     "no_candidates": Label("没有可接单的人员", "Nobody who can take it"),
     "search_name": Label("按姓名搜索", "Search by name"),
+    "unit_queue": Label("本单位待领", "My unit's queue"),
     "reason": Label("原因", "Reason"),
     "message": Label("给客户的答复/说明", "Text for the customer"),
     "add_note": Label("添加备注", "Add note"),

@@ -233,12 +233,16 @@ def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse
 
 @router.get("/console/my", response_class=HTMLResponse)
 def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    tab = "handling" if request.query_params.get("tab") == "handling" else "owned"
+    tab = request.query_params.get("tab", "owned")
+    tab = tab if tab in ("owned", "handling", "queue") else "owned"
     filters = OrderFilter(
         open_only=True, **{"handler" if tab == "handling" else "owner": staff.username}
     )
     with db.uow() as session:
-        rows, _ = orders.list_orders(session, filters, viewer=staff, limit=200)
+        if tab == "queue":  # waiting in my unit for someone to take them (CC-1)
+            rows = orders.unit_queue(session, staff)
+        else:
+            rows, _ = orders.list_orders(session, filters, viewer=staff, limit=200)
         deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
     return render(request, "my_orders.html", staff, orders=rows, deadlines=deadlines, tab=tab)
 

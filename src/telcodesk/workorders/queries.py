@@ -151,3 +151,22 @@ def notes(session: Session, order: WorkOrder) -> list[OrderNote]:
             select(OrderNote).where(OrderNote.order_id == order.id).order_by(OrderNote.id)
         )
     )
+
+
+def unit_queue(session: Session, viewer: Staff, limit: int = 200) -> list[WorkOrder]:
+    """Orders waiting in the viewer's unit's queue, oldest first: dispatch placed them there
+    with nobody able to take them (CC-1); a member takes one by assigning it to themselves."""
+    permissions.require(viewer, Permission.ORDER_VIEW)
+    stmt = (
+        select(WorkOrder)
+        .where(
+            WorkOrder.status == rules.Status.REVIEWED,
+            WorkOrder.handling_unit_id == viewer.unit_id,
+            WorkOrder.handler_id.is_(None),
+            order_filter(scope_of(viewer), WorkOrder),
+        )
+        .options(selectinload(WorkOrder.first_contact_owner), selectinload(WorkOrder.clocks))
+        .order_by(WorkOrder.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

@@ -45,7 +45,9 @@ Assign, transfer, escalation and the dispatch rules choose only active staff who
 the order's type (below) and who are in reach: their region holds the order, or the one
 choosing is a dispatcher sending it across regions inside their own (WO-4). Never the system
 account. When the rules find nobody in the chosen unit, the order waits in that unit's queue
-and the unit's supervisors are alerted.
+(console: 我的工单 → 本单位待领) and the unit's supervisors are alerted. Judicial requests are
+answered through the judicial reveal (CD-2), not as work orders, so the judicial liaison takes
+no order type.
 """
 
 

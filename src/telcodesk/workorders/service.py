@@ -46,6 +46,7 @@ from telcodesk.workorders.queries import (  # noqa: F401 - reading lives in quer
     history,
     list_orders,
     notes,
+    unit_queue,
     visible,
 )
 from telcodesk.workorders.rules import Action, Deed, OrderType, Status
