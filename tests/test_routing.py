@@ -762,3 +762,22 @@ def test_a_failed_automatic_dispatch_shows_on_the_order_page(
     console_login(client, world.agent.username)
     page = client.get(f"/console/orders/{number}")
     assert page.status_code == 200 and 'id="auto-dispatch-failed"' in page.text
+
+
+def test_a_queued_order_shows_on_its_page_and_in_the_unit_queue(
+    client: TestClient, factory: sessionmaker[Session], world: World
+) -> None:
+    with unit_of_work(factory) as session:
+        build_desk(session, world)
+        for username in ("gz.remote1", "gz.remote2"):
+            set_skills(session, world, username, ["fault"], available=False)
+        number = reviewed(session, world)
+    act(factory, world.supervisor, number, Action.DISPATCH)
+    console_login(client, world.supervisor.username)
+    page = client.get(f"/console/orders/{number}").text
+    assert 'id="dispatch-queued"' in page and "单位队列" in page
+    client.post("/logout")
+    console_login(client, "gz.remote1")
+    queue = client.get("/console/my?tab=queue")
+    assert queue.status_code == 200 and number in queue.text
+    assert number not in client.get("/console/my?tab=handling").text

@@ -165,7 +165,11 @@ def unit_queue(session: Session, viewer: Staff, limit: int = 200) -> list[WorkOr
             WorkOrder.handler_id.is_(None),
             order_filter(scope_of(viewer), WorkOrder),
         )
-        .options(selectinload(WorkOrder.first_contact_owner), selectinload(WorkOrder.clocks))
+        .options(  # all the list page shows, loaded now: it renders after the session ends
+            selectinload(WorkOrder.first_contact_owner),
+            selectinload(WorkOrder.handler),
+            selectinload(WorkOrder.clocks),
+        )
         .order_by(WorkOrder.id)
         .limit(limit)
     )
