@@ -13,7 +13,7 @@ from telcodesk import clock
 from telcodesk.notify.models import Notification
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.roles import Role
-from telcodesk.sla import rules, service
+from telcodesk.sla import batch, rules, service
 from telcodesk.sla.models import OrderClock, SlaEvent
 
 if TYPE_CHECKING:
@@ -159,5 +159,6 @@ def sweep(
             else:
                 result.warnings += 1
         service.reschedule(ctx, c)
+    batch.write_clocks(session, due)  # one statement for the batch's clocks, not one each
     session.flush()
     return result
