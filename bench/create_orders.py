@@ -53,6 +53,7 @@ from telcodesk.customers.schemas import CustomerIn  # noqa: E402
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade  # noqa: E402
 from telcodesk.org import service as org  # noqa: E402
 from telcodesk.org.roles import Role, UnitKind  # noqa: E402
+from telcodesk.sla import service as sla  # noqa: E402
 from telcodesk.workorders import service as orders  # noqa: E402
 from telcodesk.workorders.models import WorkOrder  # noqa: E402
 from telcodesk.workorders.schemas import OrderCreate  # noqa: E402
@@ -80,10 +81,13 @@ def fresh_database(engine: str, workdir: Path) -> str:
 
 
 def prepare(url: str) -> int:
-    """Migrate and create an agent and a customer; returns the customer id."""
+    """Migrate, load the reference data ``telcodesk init`` loads (categories, SLA policies:
+    so each registration starts its two clocks), create an agent and a customer; returns
+    the customer id."""
     upgrade(url)
     with unit_of_work(make_session_factory(create_db_engine(url))) as session:
         orders.seed_categories(session)
+        sla.seed_policies(session)
         hq = org.ensure_unit(
             session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000"
         )
