@@ -231,6 +231,7 @@ class Target:
     url: str
     headers: dict[str, str]
     body: str
+    pid: int = 0  # the server's main process
 
 
 @contextmanager
@@ -280,7 +281,7 @@ def telcodesk_server(url: str, customer_id: int, variant: Variant) -> Iterator[T
             "Content-Type": "application/json",
         }
         body = json.dumps(order_body(customer_id, "{n}"), ensure_ascii=False)
-        target = Target("", f"{base}/api/v1/orders", headers, body)
+        target = Target("", f"{base}/api/v1/orders", headers, body, server.pid)
         warm = run_load(target.url, headers, body, 8, 200, 60, run_id="warmup")
         if warm["ok"] != 200:
             raise RuntimeError(f"telcodesk warm-up failed: {json.dumps(warm)[:2000]}")
