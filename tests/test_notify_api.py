@@ -268,3 +268,21 @@ def test_console_bell_inbox_preferences_outbox_and_messages(
     )
     assert res.status_code == 303
     assert 'value="21:30"' in client.get("/console/admin/messages").text
+
+
+def test_console_opt_out_on_the_customers_page(
+    client: TestClient, factory: sessionmaker[Session], world: World
+) -> None:
+    console_login(client, world.agent.username)
+    page = client.get(f"/console/customers/{world.customer.id}")
+    assert f'hx-get="/console/customers/{world.customer.id}/opt-outs"' in page.text
+    part = client.get(f"/console/customers/{world.customer.id}/opt-outs")
+    assert "客户要求退订短信" in part.text
+    res = client.post(f"/console/customers/{world.customer.id}/opt-outs", data={"opted_out": "1"})
+    assert res.status_code == 200 and "已退订短信" in res.text
+    assert client.get(f"/console/customers/{world.vip.id}/opt-outs").status_code == 404
+    assert client.get("/console/customers/99999999999/opt-outs").status_code == 422
+    from telcodesk.notify import customer
+
+    with unit_of_work(factory) as session:
+        assert customer.opt_outs(session, world.agent, world.customer.id) == {"sms"}

@@ -265,6 +265,16 @@ def save_quiet_hours(
     return row
 
 
+def opt_outs(session: Session, actor: Staff, customer_id: int) -> set[str]:
+    """The channels a customer opted out of (404 out of the viewer's scope)."""
+    customers.get_customer(session, customer_id, viewer=actor)
+    return set(
+        session.scalars(
+            select(CustomerOptOut.channel).where(CustomerOptOut.customer_id == customer_id)
+        )
+    )
+
+
 def set_opt_out(
     session: Session, actor: Staff, customer_id: int, channel: str, opted: bool
 ) -> bool:

@@ -4,9 +4,9 @@ message templates and quiet hours; an order's messages as a partial of its detai
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -18,6 +18,8 @@ from telcodesk.web.views import ConsoleStaff, error_text, failure, lang_of, rend
 from telcodesk.workorders import service as orders
 
 router = APIRouter(include_in_schema=False)
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # 32-bit keys: a larger one is bad input
 
 BELL_POLL_S = 5
 
@@ -57,7 +59,7 @@ def inbox(
 
 @router.post("/console/notifications/{notification_id}/open", response_model=None)
 def open_notification(
-    notification_id: int, request: Request, staff: ConsoleStaff, db: DbDep
+    notification_id: RowId, request: Request, staff: ConsoleStaff, db: DbDep
 ) -> Response:
     """Mark it read and go to its order."""
     try:
@@ -71,7 +73,7 @@ def open_notification(
 
 
 @router.post("/console/notifications/{notification_id}/read", response_model=None)
-def read_one(notification_id: int, request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+def read_one(notification_id: RowId, request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
     try:
         with db.uow() as session:
             service.mark_read(session, staff, notification_id)
@@ -108,6 +110,37 @@ def order_messages(number: str, request: Request, staff: ConsoleStaff, db: DbDep
     except DomainError as exc:
         return _error_page(request, staff, exc)
     return render(request, "notify/_order_messages.html", staff, messages=messages)
+
+
+@router.get("/console/customers/{customer_id}/opt-outs", response_class=HTMLResponse)
+def opt_outs(customer_id: RowId, request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    """The customer's SMS opt-out 退订 on their page (a partial)."""
+    try:
+        with db.uow() as session:
+            channels = customer.opt_outs(session, staff, customer_id)
+    except DomainError as exc:
+        return _error_page(request, staff, exc)
+    return render(
+        request, "notify/_opt_out.html", staff, customer_id=customer_id, channels=channels
+    )
+
+
+@router.post("/console/customers/{customer_id}/opt-outs", response_class=HTMLResponse)
+async def set_opt_out(
+    customer_id: RowId, request: Request, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    form = await request.form()
+    try:
+        with db.uow() as session:
+            customer.set_opt_out(
+                session, staff, customer_id, rules.SMS, form.get("opted_out") == "1"
+            )
+            channels = customer.opt_outs(session, staff, customer_id)
+    except DomainError as exc:
+        return _error_page(request, staff, exc)
+    return render(
+        request, "notify/_opt_out.html", staff, customer_id=customer_id, channels=channels
+    )
 
 
 # --- preferences --------------------------------------------------------------------------
