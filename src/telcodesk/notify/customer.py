@@ -32,7 +32,7 @@ DEFAULT_QUIET = ("21:00", "08:00")
 
 DEFAULTS: dict[str, str] = {
     "registered": "【{{ sign }}】您反映的问题已受理，工单号 {{ number }}。我们将尽快核实处理，"
-    "预计 {{ deadline }} 前答复您。",
+    "{% if deadline %}预计 {{ deadline }} 前答复您。{% else %}并尽快答复您。{% endif %}",
     "progress": "【{{ sign }}】您的工单 {{ number }} 处理进展：{{ message }}",
     "reply": "【{{ sign }}】您的工单 {{ number }} 已处理：{{ message }}。"
     "稍后我们将回访，感谢您的耐心。",
@@ -122,7 +122,7 @@ def lookups(session: Session, customer_id: int, kind: str, province: str) -> Loo
 def _deadline(order: WorkOrder) -> str:
     due = [c.due_at for c in order.clocks if c.kind == "resolution" and c.due_at is not None]
     if not due:
-        return "尽快"
+        return ""  # no time limit applies: the template says "as soon as we can"
     local = clock.local(min(due))
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
