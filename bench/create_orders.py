@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "peer"))
 
-from loadgen import run_load  # noqa: E402
+from loadgen import cpu_snapshot, run_load  # noqa: E402
 
 from telcodesk.customers import service as customers  # noqa: E402
 from telcodesk.customers.schemas import CustomerIn  # noqa: E402
@@ -122,8 +122,8 @@ def order_body(customer_id: int, n: int | str) -> dict[str, Any]:
 
 def _service_loop(
     url: str, customer_id: int, total: int, prefix: str, start_at: float = 0.0
-) -> tuple[float, float, list[float]]:
-    """Register ``total`` orders one unit of work each; returns (start, end, latencies).
+) -> tuple[float, float, list[float], float]:
+    """Register ``total`` orders one unit of work each; returns (start, end, latencies, CPU s).
 
     ``start_at`` (a time.time()) lines several processes up after their warm-up."""
     engine = create_db_engine(url)
@@ -139,19 +139,22 @@ def _service_loop(
             orders.register_order(session, agent, data)
     time.sleep(max(0.0, start_at - time.time()))
     latencies = []
-    start = time.time()
+    start, cpu = time.time(), time.process_time()
     for i, data in enumerate(datas[SERVICE_WARMUP:]):
         t0 = time.perf_counter()
         with unit_of_work(factory) as session:
             orders.register_order(session, agent, data, idempotency_key=f"{prefix}-{i}")
         latencies.append(time.perf_counter() - t0)
-    end = time.time()
+    end, cpu = time.time(), time.process_time() - cpu
     engine.dispose()
-    return start, end, latencies
+    return start, end, latencies, cpu
 
 
-def _summary(start: float, end: float, latencies: list[float], processes: int) -> dict[str, Any]:
+def _summary(
+    start: float, end: float, latencies: list[float], cpu_s: float, processes: int
+) -> dict[str, Any]:
     return {
+        "cpu_ms": round(1000 * cpu_s / max(1, len(latencies)), 2),
         "rate": round(len(latencies) / (end - start), 1),
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
@@ -177,6 +180,7 @@ def bench_service(
         min(r[0] for r in runs),
         max(r[1] for r in runs),
         [x for r in runs for x in r[2]],
+        sum(r[3] for r in runs),
         processes,
     )
 
@@ -231,7 +235,7 @@ class Target:
     url: str
     headers: dict[str, str]
     body: str
-    pid: int = 0  # the server's main process
+    pid: int = 0  # the server's main process (its CPU is counted)
 
 
 @contextmanager
@@ -295,10 +299,16 @@ def telcodesk_server(url: str, customer_id: int, variant: Variant) -> Iterator[T
 
 
 def http_round(target: Target, per_round: int, concurrency: int, run_id: str) -> dict[str, Any]:
+    before = cpu_snapshot(target.pid)
     result = run_load(
         target.url, target.headers, target.body, concurrency, per_round, 120, run_id=run_id
     )
-    return {k: result[k] for k in ("rate", "p50_ms", "p99_ms", "ok", "errors")}
+    used = cpu_snapshot(target.pid)["server"] - before["server"]
+    fig = {k: result[k] for k in ("rate", "p50_ms", "p99_ms", "ok", "errors")}
+    # CPU of the server's processes per answer: what load moves least (PostgreSQL's own
+    # backends are not counted, for either system: other jobs use the same server).
+    fig["cpu_ms"] = round(1000 * used / max(1, result["ok"]), 2)
+    return fig
 
 
 def median(values: list[float]) -> float:
@@ -349,7 +359,7 @@ def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> dict[s
                     sqlite_synchronous=args.sqlite_synchronous,
                 )
             )
-            peer_target = Target(PEER, peer.url, peer.headers, peer.body)
+            peer_target = Target(PEER, peer.url, peer.headers, peer.body, peer.pid)
             slots.append(
                 (
                     PEER,
@@ -365,7 +375,7 @@ def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> dict[s
                 rounds.setdefault(name, []).append(fig)
                 print(
                     f"  {engine:<11}round {r + 1}  {name:<40}{fig['rate']:>9}/s"
-                    f"{fig['p50_ms']:>9} ms{fig['p99_ms']:>9} ms",
+                    f"{fig['p50_ms']:>9} ms{fig['p99_ms']:>9} ms{fig['cpu_ms']:>8} cpu ms",
                     flush=True,
                 )
         created = count_orders(url) - orders_before
@@ -378,7 +388,7 @@ def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> dict[s
         "engine": engine,
         "rounds": rounds,
         "median": {
-            name: {k: median([f[k] for f in figs]) for k in ("rate", "p50_ms", "p99_ms")}
+            name: {k: median([f[k] for f in figs]) for k in ("rate", "p50_ms", "p99_ms", "cpu_ms")}
             for name, figs in rounds.items()
         },
         "orders_in_db": created,
@@ -395,6 +405,14 @@ def bench_engine(engine: str, args: argparse.Namespace, workdir: Path) -> dict[s
             for name in http_names
         }
         row["median_ratio"] = {name: median(v) for name, v in row["ratios"].items()}
+        # CPU per answer of the peer ÷ telcodesk's: how much less CPU a registration takes.
+        row["cpu_ratio"] = {
+            name: [
+                round(p["cpu_ms"] / t["cpu_ms"], 2) if t["cpu_ms"] else None
+                for t, p in zip(rounds[name], rounds[PEER], strict=True)
+            ]
+            for name in http_names
+        }
     return row
 
 
@@ -419,18 +437,22 @@ def main() -> int:
 
     print(
         f"\n{'engine':<11}{'median of ' + str(args.rounds) + ' rounds':<40}"
-        f"{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}"
+        f"{'per s':>10}{'p50 ms':>10}{'p99 ms':>10}{'cpu ms':>9}"
     )
     for r in results:
         for name, fig in r["median"].items():
             print(
                 f"{r['engine']:<11}{name:<40}{fig['rate']:>10}{fig['p50_ms']:>10}"
-                f"{fig['p99_ms']:>10}"
+                f"{fig['p99_ms']:>10}{fig['cpu_ms']:>9}"
             )
         for name, ratios in r.get("ratios", {}).items():
             print(
                 f"{r['engine']:<11}{name + ' ÷ peer':<40}{r['median_ratio'][name]:>10}×"
                 f"   rounds: {ratios}"
+            )
+            print(
+                f"{r['engine']:<11}{'  peer CPU ÷ telcodesk CPU per answer':<40}"
+                f"   rounds: {r['cpu_ratio'][name]}"
             )
         print(f"{r['engine']:<11}verified: {r['verified']} ({r['orders_in_db']} orders in db)")
     print(
