@@ -1,49 +1,28 @@
-"""Customer use cases: find, register, and reveal masked personal data (CD-2, CD-3).
-
-Outputs mask personal data by default (``schemas.Masked*``). Revealing the full values needs a
-permission, a stated reason and a customer in the staff member's region; it is limited per staff
-member and hour and leaves one audit record, written in the caller's transaction.
+"""Customer use cases: find in reach, register in the right city, one customer per number
+(CC-1, CD-2, BH-5). Outputs mask personal data by default (``schemas.Masked*``); revealing a
+field is ``customers.reveal``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock, regions
-from telcodesk.audit import service as audit
 from telcodesk.customers import phones
 from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import (
-    CASE_REFERENCE_LENGTH,
-    REASON_LENGTH,
     CustomerIn,
-    RevealField,
 )
-from telcodesk.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from telcodesk.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.org.scope import scope_of
 
 MAX_MATCHES = 20
-
-# Audit actions of a reveal; every one counts against the hourly limit (CD-2).
-REVEAL = "customer_reveal"
-JUDICIAL_REVEAL = "judicial_reveal"
-REVEAL_ACTIONS = (REVEAL, JUDICIAL_REVEAL)
-REVEAL_WINDOW = timedelta(hours=1)
-
-
-class RevealRateLimited(DomainError):
-    status = 429
-    code = "reveal_rate_limited"
-    message_zh = "查看完整信息过于频繁，请稍后再试"
-    message_en = "Too many reveals; try again later"
 
 
 def get_customer(session: Session, customer_id: int, *, viewer: Staff | None) -> Customer:
@@ -253,120 +232,6 @@ def absorb(session: Session, keep: Customer, duplicate: Customer) -> list[int]:
         keep.alt_phone = duplicate.phone
     session.flush()
     return [r.id for r in [*earlier, duplicate]]
-
-
-# --- reveal (CD-2, CD-3) ----------------------------------------------------------------
-
-
-def reveal(
-    session: Session,
-    actor: Staff,
-    customer_id: int,
-    *,
-    field: RevealField | str,
-    reason: str,
-    limit: int,
-    case_reference: str | None = None,
-    order_number: str | None = None,
-) -> tuple[Customer, str | None]:
-    """The full value of one field (CD-2: disclose only what the task needs). A reveal with a
-    ``case_reference`` is a judicial request (the designated department, JUDICIAL_REVEAL), any
-    other needs CUSTOMER_REVEAL; both only for customers in the staff member's region (others:
-    404 before anything else, as if missing). The audit record names the field, the customer
-    and the order it was revealed from (the caller has checked that the order is this
-    customer's and in reach)."""
-    judicial = case_reference is not None
-    customer = get_customer(session, customer_id, viewer=actor)
-    permissions.require(
-        actor, Permission.JUDICIAL_REVEAL if judicial else Permission.CUSTOMER_REVEAL
-    )
-    reason = _required_text(reason, "reason", "查看原因", REASON_LENGTH)
-    if judicial:
-        case_reference = _required_text(
-            case_reference, "case_reference", "司法协查文书编号", CASE_REFERENCE_LENGTH
-        )
-    field = _reveal_field(field)
-    details: dict[str, Any] = {"field": field.value, "customer_id": customer.id}
-    if order_number:
-        details["order"] = order_number
-    details["reason"] = reason
-    if judicial:
-        details["case_reference"] = case_reference
-    _record_reveal(
-        session,
-        actor,
-        JUDICIAL_REVEAL if judicial else REVEAL,
-        "customer",
-        customer.id,
-        limit=limit,
-        **details,
-    )
-    value: str | None = getattr(customer, field.value)
-    return customer, value
-
-
-def _reveal_field(field: RevealField | str) -> RevealField:
-    try:
-        return RevealField(field)
-    except ValueError:
-        raise ValidationFailed(
-            "请选择要查看的信息（姓名、电话、证件号码或地址）",
-            "Choose what to reveal (name, phone, ID number or address)",
-            code="field_required",
-        ) from None
-
-
-def authorize_bulk_reveal(
-    session: Session, actor: Staff, *, reason: str | None, limit: int, **details: Any
-) -> str:
-    """A revealed export (CD-2): the same rules as one reveal — CUSTOMER_REVEAL, a reason, and
-    it counts as one reveal against the hourly limit; audited as a ``customer_reveal`` of the
-    export (the export writes its own ``export`` record beside it). Returns the reason."""
-    permissions.require(actor, Permission.CUSTOMER_REVEAL)
-    reason = _required_text(reason, "reason", "查看原因", REASON_LENGTH)
-    _record_reveal(session, actor, REVEAL, "export", None, limit=limit, reason=reason, **details)
-    return reason
-
-
-def _record_reveal(
-    session: Session,
-    actor: Staff,
-    action: str,
-    object_type: str,
-    object_id: object,
-    *,
-    limit: int,
-    **details: Any,
-) -> None:
-    """Audit one reveal, then enforce the limit (CD-2, settings.reveals_per_hour): at most
-    ``limit`` reveals per staff member in the last hour, counted from the audit log.
-
-    Written first, then counted (this one included), so that concurrent reveals of one person
-    are counted one after the other: on PostgreSQL behind the lock on the staff row, on SQLite
-    behind the write lock the insert takes. Over the limit, RevealRateLimited rolls the
-    caller's transaction back, this record with it."""
-    session.execute(select(Staff.id).where(Staff.id == actor.id).with_for_update())
-    audit.record(session, actor, action, object_type, object_id, **details)
-    session.flush()
-    used = audit.count_since(session, actor, REVEAL_ACTIONS, clock.now() - REVEAL_WINDOW)
-    if used > limit:
-        raise RevealRateLimited(
-            f"一小时内最多查看 {limit} 次完整信息，请稍后再试",
-            f"At most {limit} reveals per hour; try again later",
-            details={"limit": limit, "window_minutes": REVEAL_WINDOW // timedelta(minutes=1)},
-        )
-
-
-def _required_text(value: str | None, field: str, zh: str, length: tuple[int, int]) -> str:
-    value = (value or "").strip()
-    shortest, longest = length
-    if not shortest <= len(value) <= longest:
-        raise ValidationFailed(
-            f"请填写{zh}（{shortest}–{longest} 个字）",
-            f"Give the {field.replace('_', ' ')} ({shortest}–{longest} characters)",
-            code=f"{field}_required",
-        )
-    return value
 
 
 # --- lookup while registering (BH-5) -------------------------------------------------------

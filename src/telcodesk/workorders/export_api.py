@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from telcodesk import clock
 from telcodesk.audit import service as audit
+from telcodesk.customers import reveal as reveals
 from telcodesk.customers import service as customers
 from telcodesk.customers.masking import mask_name, mask_phone
 from telcodesk.deps import ApiStaff, Database, DbDep, SettingsDep
@@ -84,7 +85,7 @@ def start_export(
     permissions.require(staff, Permission.ORDER_VIEW)
     filters = f.model_dump(mode="json", exclude_defaults=True)
     if reveal:
-        reason = customers.authorize_bulk_reveal(
+        reason = reveals.authorize_bulk_reveal(
             session,
             staff,
             reason=reason,

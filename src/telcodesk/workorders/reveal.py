@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from telcodesk.customers import reveal as reveals
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import RevealField
@@ -36,7 +37,7 @@ def reveal(
                 details={"order_number": order.number},
             )
         number = order.number
-    return customers.reveal(
+    return reveals.reveal(
         session,
         actor,
         customer_id,
