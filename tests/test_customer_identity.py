@@ -3,6 +3,7 @@ the API and the console, and an admin merging duplicates (API, console, CLI)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -158,6 +159,20 @@ def test_any_spelling_finds_the_one_customer(
     )
     assert again.status_code == 409 and again.json()["code"] == "customer_exists"
     assert again.json()["details"] == {"customer_id": world.customer.id}
+
+
+def test_concurrent_registrations_of_a_new_number_make_one_customer(
+    client: TestClient, agent: Headers, factory: sessionmaker[Session]
+) -> None:
+    """Eight calls from the same new number registered at once (several agents, retries): one
+    customer, every order on it (the unique key and a savepoint, BH-5)."""
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: register(client, agent, phone="13512340000"), range(8)))
+    assert [a.status_code for a in answers] == [201] * 8, [a.text for a in answers]
+    assert len({a.json()["customer"]["id"] for a in answers}) == 1
+    with unit_of_work(factory) as session:
+        rows = session.scalars(select(Customer).where(Customer.phone == "13512340000"))
+        assert len(list(rows)) == 1
 
 
 def test_fixed_lines_and_bad_numbers(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from telcodesk import clock, regions
@@ -147,7 +148,10 @@ def register_customer(session: Session, actor: Staff, data: CustomerIn) -> Custo
     if existing is not None:
         raise _exists(actor, existing)
     city = choose_city(actor, data.city_code, phone=phone)
-    return _create(session, data, phone=phone, city=city)
+    customer, created = _create(session, data, phone=phone, city=city)
+    if not created:
+        raise _exists(actor, customer)
+    return customer
 
 
 def _exists(actor: Staff, existing: Customer) -> CustomerExists:
@@ -172,10 +176,13 @@ def create_customer(session: Session, data: CustomerIn, *, default_city: str) ->
     existing = owner_of(session, phone)
     if existing is not None:
         raise CustomerExists(details={"customer_id": existing.id})
-    return _create(session, data, phone=phone, city=data.city_code or default_city)
+    customer, created = _create(session, data, phone=phone, city=data.city_code or default_city)
+    if not created:
+        raise CustomerExists(details={"customer_id": customer.id})
+    return customer
 
 
-def _create(session: Session, data: CustomerIn, *, phone: str, city: str) -> Customer:
+def _create(session: Session, data: CustomerIn, *, phone: str, city: str) -> tuple[Customer, bool]:
     alt = phones.normalise(data.alt_phone, field="alt_phone") if data.alt_phone else None
     customer = Customer(
         name=data.name,
@@ -190,9 +197,18 @@ def _create(session: Session, data: CustomerIn, *, phone: str, city: str) -> Cus
         address=data.address,
         created_at=clock.now(),
     )
-    session.add(customer)
-    session.flush()
-    return customer
+    # Two registrations of one new number at once: the unique key lets one insert win; the
+    # other steps back to its savepoint and takes the winner's record (BH-5).
+    try:
+        with session.begin_nested():
+            session.add(customer)
+            session.flush()
+    except IntegrityError:
+        winner = owner_of(session, phone)
+        if winner is None:
+            raise
+        return winner, False
+    return customer, True
 
 
 def find_or_create(session: Session, data: CustomerIn, *, actor: Staff) -> Customer:
@@ -207,7 +223,10 @@ def find_or_create(session: Session, data: CustomerIn, *, actor: Staff) -> Custo
             raise _exists(actor, live)
         return live
     city = choose_city(actor, data.city_code, phone=phone)
-    return _create(session, data, phone=phone, city=city)
+    customer, _ = _create(session, data, phone=phone, city=city)
+    if not in_scope(actor, customer):  # registered elsewhere a moment ago
+        raise _exists(actor, customer)
+    return customer
 
 
 def order_city(actor: Staff, chosen: str | None, customer: Customer) -> str:
