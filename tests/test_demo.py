@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk import clock
+from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
 from telcodesk.db import unit_of_work
-from telcodesk.demo import demo_accounts, load_demo
+from telcodesk.demo import DUPLICATES, demo_accounts, load_demo
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.roles import Role, UnitKind
@@ -51,7 +52,7 @@ def test_demo_is_complete_consistent_and_idempotent(factory: sessionmaker[Sessio
     added: list[int] = []
     summary = load_demo(factory, orders=300, password="Demo@2026", progress=added.append)
     assert sum(added) == summary.orders_added == summary.orders_total == 300
-    assert summary.customers == 2000 and summary.staff >= 30
+    assert summary.customers == 2000 + DUPLICATES and summary.staff >= 30
 
     with unit_of_work(factory) as session:
         units = session.scalars(select(OrgUnit)).all()
@@ -71,7 +72,14 @@ def test_demo_is_complete_consistent_and_idempotent(factory: sessionmaker[Sessio
         accounts = demo_accounts(session)
         assert len(accounts) >= 30 and SYSTEM_USERNAME not in {a[0] for a in accounts}
         assert org.authenticate(session, "admin.hq", "Demo@2026").role == Role.HQ_ADMIN
-        assert len(set(session.scalars(select(Customer.phone)))) == 2000
+        assert len(set(session.scalars(select(Customer.phone)))) == 2000 + DUPLICATES
+        # The people registered twice share an ID card: the customer page offers the merge.
+        twice = session.scalars(
+            select(Customer).where(Customer.phone.like("0%"), Customer.id_number.is_not(None))
+        ).all()
+        admin = org.get_staff_by_username(session, "admin.gd")
+        found = [c for c in twice if customers.possible_duplicates(session, admin, c)]
+        assert len(found) >= DUPLICATES
         statuses = set(session.scalars(select(WorkOrder.status)))
         assert statuses == set(Status)
         check_history(session)

@@ -645,10 +645,25 @@ def _ensure_org_and_people(session: Session, password: str, seed: int, tick: _Cl
             # The replayed clock is in the past; the password itself is new today (CD-2 expiry).
             staff.password_changed_at = datetime.now(UTC)
     rng, phones, start = random.Random(seed), set(session.scalars(select(Customer.phone))), tick.at
-    for data in _customer_inputs(seed):
+    inputs = list(_customer_inputs(seed))
+    for data in [*inputs, *_duplicates(inputs)]:
         if data.phone not in phones:  # customers joined over the past few years
             tick.at = start - timedelta(days=rng.uniform(0, 1000))
             customers.create_customer(session, data, default_city=data.city_code or "440100")
+
+
+DUPLICATES = 5
+
+
+def _duplicates(inputs: list[CustomerIn]) -> Iterator[CustomerIn]:
+    """A few people registered twice (BH-5): once by mobile, once more at a hall under a home
+    landline, with the same ID card and address — what an admin finds on the customer page
+    and merges."""
+    people = [c for c in inputs if c.type == CustomerType.INDIVIDUAL and c.alt_phone is None]
+    for n, person in enumerate(people[:DUPLICATES]):
+        area = next(v[2] for v in CITIES.values() if v[0] == person.city_code)
+        # In its normal form (020-80010001 is 02080010001), as the load compares numbers.
+        yield person.model_copy(update={"phone": f"{area}8{n:03d}{n:04d}", "alt_phone": None})
 
 
 def load_demo(
