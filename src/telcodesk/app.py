@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telcodesk import __version__
@@ -21,8 +21,9 @@ from telcodesk.config import Settings, get_settings
 from telcodesk.customers.api import router as customers_router
 from telcodesk.db import create_db_engine, make_session_factory, require_migrated
 from telcodesk.deps import Database
-from telcodesk.errors import DomainError
+from telcodesk.errors import DomainError, input_error, invalid_input
 from telcodesk.notify.api import router as notify_router
+from telcodesk.openapi_errors import add_error_responses
 from telcodesk.org.admin_api import router as org_admin_router
 from telcodesk.org.api import router as auth_router
 from telcodesk.routing.api import router as routing_router
@@ -31,6 +32,7 @@ from telcodesk.web.account_views import router as account_console_router
 from telcodesk.web.admin_views import router as admin_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
+from telcodesk.web.input_guard import InputGuard
 from telcodesk.web.notify_views import router as notify_console_router
 from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
@@ -41,6 +43,15 @@ from telcodesk.workorders.api import router as orders_router
 from telcodesk.workorders.export_api import router as export_router
 
 log = logging.getLogger("telcodesk")
+# Chinese and English text of the HTTP errors the framework itself raises.
+HTTP_TEXT: dict[int, tuple[str, str]] = {
+    400: ("请求有误", "Bad request"),
+    404: ("资源不存在", "Not found"),
+    405: ("不支持该请求方法", "Method not allowed"),
+    406: ("无法提供所要求的格式", "Not acceptable"),
+    413: ("请求体过大", "Request body too large"),
+    415: ("不支持的内容类型", "Unsupported media type"),
+}
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
@@ -49,6 +60,18 @@ def error(status: int, code: str, zh: str, en: str, details: Any = None) -> JSON
     if details is not None:
         body["details"] = details
     return JSONResponse(body, status_code=status)
+
+
+def allowed_methods(routes: list[Any], request: Request) -> set[str]:
+    """The methods some route (in any included router) answers at the request's path."""
+    methods: set[str] = set()
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            methods |= allowed_methods(inner.routes, request)
+        elif getattr(route, "methods", None) and route.path_regex.match(request.url.path):
+            methods |= set(route.methods)
+    return methods
 
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
@@ -84,13 +107,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     # Console forms need the CSRF token (CD-2); added first, so the body limit below runs before.
     app.add_middleware(CSRFMiddleware, settings=settings)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return error(413, "body_too_large", "请求体过大", "Request body too large")
-        response: Response = await call_next(request)
-        return response
+    # Outermost: body size (also chunked) and control characters in path, query and forms.
+    app.add_middleware(InputGuard, max_body_bytes=settings.max_body_bytes)
 
     @app.exception_handler(LoginRequired)
     async def login_required(_: Request, exc: LoginRequired) -> Response:
@@ -102,25 +120,47 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        errors = list(exc.errors())
         if any(e["type"] == "json_invalid" for e in errors):
+            details = [input_error(e) for e in errors]
             return error(
-                400, "malformed_json", "请求体不是合法的 JSON", "Malformed JSON body", errors
+                400, "malformed_json", "请求体不是合法的 JSON", "Malformed JSON body", details
             )
-        return error(422, "validation_error", "输入数据不合法", "Invalid input", errors)
+        failed = invalid_input(errors)
+        return JSONResponse(failed.to_dict(), status_code=failed.status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 404:
-            return error(404, "not_found", "资源不存在", "Not found")
-        if exc.status_code == 405:
-            return error(405, "method_not_allowed", "不支持该请求方法", "Method not allowed")
-        return error(exc.status_code, f"http_{exc.status_code}", str(exc.detail), str(exc.detail))
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        zh, en = HTTP_TEXT.get(exc.status_code, ("请求有误", str(exc.detail)))
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
+        response = error(exc.status_code, code or f"http_{exc.status_code}", zh, en)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            response.headers["Allow"] = ", ".join(sorted(allowed_methods(app.routes, request)))
+        return response
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
         log.warning("integrity error: %s", exc.orig)
         return error(409, "integrity_conflict", "数据冲突，请重试", "Conflicting data; retry")
+
+    @app.exception_handler(DataError)
+    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+        # A value the engine refuses (out of range, NUL) that no schema bounded: still bad
+        # input, never a 500; logged so the missing bound gets added where it came in.
+        log.warning("data error: %s", exc.orig)
+        return error(
+            422,
+            "invalid_data",
+            "数据超出允许范围或含有非法字符",
+            "Value out of range or not storable",
+        )
+
+    @app.exception_handler(Exception)
+    async def server_error(_: Request, exc: Exception) -> JSONResponse:
+        # A fault of ours, not of the input: still the one error body, never a bare text.
+        return error(500, "internal_error", "服务器内部错误，请稍后重试", "Internal server error")
 
     @app.exception_handler(OperationalError)
     async def db_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
@@ -157,6 +197,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    base_openapi = app.openapi
+    # Every operation documents the shared error statuses and the one error body.
+    app.openapi = lambda: add_error_responses(base_openapi())  # type: ignore[method-assign]
     return app
 
 

@@ -7,14 +7,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from telcodesk.inputs import Line, Moment
+
 
 class AuditFilter(BaseModel):
-    action: str | None = Field(default=None, max_length=40)
-    actor: str | None = Field(default=None, max_length=50, description="Username")
-    object_type: str | None = Field(default=None, max_length=40)
-    object_id: str | None = Field(default=None, max_length=60)
-    at_from: datetime | None = None
-    at_to: datetime | None = None
+    action: Line | None = Field(default=None, max_length=40)
+    actor: Line | None = Field(default=None, max_length=50, description="Username")
+    object_type: Line | None = Field(default=None, max_length=40)
+    object_id: Line | None = Field(default=None, max_length=60)
+    at_from: Moment | None = None
+    at_to: Moment | None = None
 
 
 class AuditOut(BaseModel):

@@ -3,7 +3,7 @@ an answer is masked; only the reveal endpoints answer full values."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
@@ -21,6 +21,7 @@ from telcodesk.customers.schemas import (
     RevealOut,
 )
 from telcodesk.deps import ApiStaff, DbDep, SettingsDep
+from telcodesk.inputs import Line
 from telcodesk.workorders import merge, reveal
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -30,7 +31,7 @@ CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("", response_model=list[CustomerOut], operation_id="customers_find")
 def find(
-    staff: ApiStaff, db: DbDep, phone: Annotated[str, Query(min_length=3, max_length=30)]
+    staff: ApiStaff, db: DbDep, phone: Annotated[Line, Query(min_length=3, max_length=30)]
 ) -> list[CustomerOut]:
     """The customer holding a number, in any spelling (+86 138-0013-8000 finds 13800138000);
     an incomplete number finds nobody."""
@@ -57,7 +58,17 @@ def get(customer_id: CustomerId, staff: ApiStaff, db: DbDep) -> CustomerOut:
         return CustomerOut.model_validate(service.view_customer(session, customer_id, viewer=staff))
 
 
-@router.post("/{customer_id}/reveal", response_model=RevealOut, operation_id="customers_reveal")
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "reveal_rate_limited: too many reveals this hour"}
+}
+
+
+@router.post(
+    "/{customer_id}/reveal",
+    response_model=RevealOut,
+    operation_id="customers_reveal",
+    responses=RATE_LIMITED,
+)
 def reveal_field(
     customer_id: CustomerId, body: RevealIn, staff: ApiStaff, db: DbDep, settings: SettingsDep
 ) -> RevealOut:
@@ -82,6 +93,7 @@ def reveal_field(
     "/{customer_id}/judicial-reveal",
     response_model=RevealOut,
     operation_id="customers_judicial_reveal",
+    responses=RATE_LIMITED,
 )
 def judicial_reveal(
     customer_id: CustomerId,

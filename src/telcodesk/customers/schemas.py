@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_fiel
 
 from telcodesk import regions
 from telcodesk.customers import masking
+from telcodesk.inputs import Line, Text
 
 
 class CustomerType(StrEnum):
@@ -69,7 +70,7 @@ MaskedAddress = Annotated[
 class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     phone: str = Field(
         pattern=PHONE_PATTERN, max_length=30, description="Any spelling: +86 138-0013-8000"
     )
@@ -84,7 +85,7 @@ class CustomerIn(BaseModel):
     )
     id_type: IdType | None = None
     id_number: str | None = Field(default=None, pattern=ID_NUMBER_PATTERN)
-    address: str | None = Field(default=None, min_length=1, max_length=200)
+    address: Line | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _document_complete(self) -> CustomerIn:
@@ -134,7 +135,7 @@ class RevealIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     field: RevealField = Field(description="The one field to disclose")
-    reason: str = Field(
+    reason: Text = Field(
         min_length=REASON_LENGTH[0],
         max_length=REASON_LENGTH[1],
         description="Why the full data is needed",
@@ -150,7 +151,7 @@ class RevealIn(BaseModel):
 class JudicialRevealIn(RevealIn):
     """Judicial request 司法协查 (CD-2): only the designated department, with the document."""
 
-    case_reference: str = Field(
+    case_reference: Line = Field(
         min_length=CASE_REFERENCE_LENGTH[0],
         max_length=CASE_REFERENCE_LENGTH[1],
         description="Number of the judicial assistance document",

@@ -3,14 +3,13 @@ staff accounts, in the console, the API and by CSV import (CC-1). Every change i
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from telcodesk import csv_rows
 from telcodesk.audit import service as audit
 from telcodesk.errors import ValidationFailed
 from telcodesk.org import permissions
@@ -137,18 +136,8 @@ def set_skills(session: Session, actor: Staff, username: str, data: SkillsIn) ->
 
 
 def _rows(text: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in columns[:4] if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationFailed(
-            f"CSV 缺少列：{', '.join(missing)}",
-            f"CSV lacks columns: {', '.join(missing)}",
-            code="csv_columns",
-        )
-    return [
-        (n, {k: (v or "").strip() for k, v in row.items() if k})
-        for n, row in enumerate(reader, start=2)
-    ]
+    # Size, row count, field length and control characters are bounded there.
+    return list(csv_rows.read_rows(text, columns[:4]))
 
 
 def _invalid(errors: list[dict[str, Any]]) -> ValidationFailed:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
+from fastapi import APIRouter, Path, Request
+
+from telcodesk import csv_rows
 from telcodesk.deps import ApiStaff, DbDep
-from telcodesk.errors import ValidationFailed
+from telcodesk.inputs import Line
 from telcodesk.org import admin
 from telcodesk.org.admin_schemas import ImportResult, SkillsIn, StaffIn, StaffOut, UnitIn, UnitOut
 
 router = APIRouter(prefix="/api/v1/org", tags=["organisation"])
-MAX_CSV_BYTES = 1_000_000
 
 
 @router.get("/units", response_model=list[UnitOut], operation_id="org_units_list")
@@ -20,7 +22,9 @@ def list_units(staff: ApiStaff, db: DbDep) -> list[UnitOut]:
 
 
 @router.put("/units/{code}", response_model=UnitOut, operation_id="org_units_save")
-def save_unit(code: str, body: UnitIn, staff: ApiStaff, db: DbDep) -> UnitOut:
+def save_unit(
+    code: Annotated[Line, Path(max_length=40)], body: UnitIn, staff: ApiStaff, db: DbDep
+) -> UnitOut:
     with db.uow() as session:
         unit, _ = admin.save_unit(session, staff, body.model_copy(update={"code": code}))
         return UnitOut.model_validate(unit)
@@ -39,21 +43,15 @@ def add_staff(body: StaffIn, staff: ApiStaff, db: DbDep) -> StaffOut:
 
 
 @router.put("/staff/{username}/skills", response_model=StaffOut, operation_id="org_staff_skills")
-def set_skills(username: str, body: SkillsIn, staff: ApiStaff, db: DbDep) -> StaffOut:
+def set_skills(
+    username: Annotated[Line, Path(max_length=50)], body: SkillsIn, staff: ApiStaff, db: DbDep
+) -> StaffOut:
     with db.uow() as session:
         return StaffOut.model_validate(admin.set_skills(session, staff, username, body))
 
 
 async def _csv_text(request: Request) -> str:
-    body = await request.body()
-    if len(body) > MAX_CSV_BYTES:
-        raise ValidationFailed("CSV 文件过大", "CSV file too large", code="csv_too_large")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            "CSV 须为 UTF-8 编码", "CSV must be UTF-8", code="csv_encoding"
-        ) from exc
+    return csv_rows.decode(await request.body())
 
 
 @router.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from telcodesk.inputs import Line
 from telcodesk.org.roles import Role, UnitKind
 
 TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -15,10 +16,10 @@ class UnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     kind: UnitKind
     region_code: str = Field(pattern=r"^[1-9][0-9]{5}$")
-    parent_code: str | None = Field(default=None, max_length=40)
+    parent_code: Line | None = Field(default=None, max_length=40)
     open_time: str | None = Field(default=None, pattern=TIME)
     close_time: str | None = Field(default=None, pattern=TIME)
     workdays_only: bool = False
@@ -51,11 +52,11 @@ class StaffIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     username: str = Field(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    display_name: str = Field(min_length=1, max_length=50)
-    unit_code: str = Field(min_length=1, max_length=40)
+    display_name: Line = Field(min_length=1, max_length=50)
+    unit_code: Line = Field(min_length=1, max_length=40)
     role: Role
-    password: str = Field(min_length=8, max_length=200)
-    skills: list[str] = Field(default=[], max_length=20)
+    password: Line = Field(min_length=8, max_length=200)
+    skills: list[Line] = Field(default=[], max_length=20)
 
 
 class StaffOut(BaseModel):
@@ -72,7 +73,7 @@ class StaffOut(BaseModel):
 
 class SkillsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    skills: list[str] = Field(max_length=20)
+    skills: list[Line] = Field(max_length=20)
     available: bool = True
 
 

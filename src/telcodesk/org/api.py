@@ -3,9 +3,12 @@ the password; integration tokens for the channels; staff roles."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 
 from telcodesk.deps import ApiStaff, CallerDep, DbDep, SettingsDep, bearer_token, client_address
+from telcodesk.inputs import Id, Line
 from telcodesk.org import service, tokens
 from telcodesk.org.schemas import (
     IntegrationTokenCreated,
@@ -63,7 +66,13 @@ def revoke(request: Request, staff: ApiStaff, db: DbDep) -> None:
             service.close_session(session, token)
 
 
-@router.post("/auth/password", status_code=204, tags=["auth"], operation_id="auth_password")
+@router.post(
+    "/auth/password",
+    status_code=204,
+    tags=["auth"],
+    operation_id="auth_password",
+    responses={423: {"description": "account_locked: too many wrong current passwords"}},
+)
 def change_password(
     body: PasswordChangeIn, caller: CallerDep, db: DbDep, settings: SettingsDep
 ) -> None:
@@ -114,7 +123,7 @@ def list_integration_tokens(staff: ApiStaff, db: DbDep) -> list[IntegrationToken
     tags=["auth"],
     operation_id="integration_tokens_revoke",
 )
-def revoke_integration_token(token_id: int, staff: ApiStaff, db: DbDep) -> None:
+def revoke_integration_token(token_id: Id, staff: ApiStaff, db: DbDep) -> None:
     with db.uow() as session:
         tokens.revoke(session, staff, token_id)
 
@@ -125,6 +134,8 @@ def revoke_integration_token(token_id: int, staff: ApiStaff, db: DbDep) -> None:
     tags=["organisation"],
     operation_id="staff_set_role",
 )
-def set_role(username: str, body: RoleIn, staff: ApiStaff, db: DbDep) -> StaffRoleOut:
+def set_role(
+    username: Annotated[Line, Path(max_length=50)], body: RoleIn, staff: ApiStaff, db: DbDep
+) -> StaffRoleOut:
     with db.uow() as session:
         return StaffRoleOut.model_validate(service.set_role(session, staff, username, body.role))

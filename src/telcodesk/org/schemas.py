@@ -7,13 +7,14 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from telcodesk.inputs import Line
 from telcodesk.org.roles import Role
 
 
 class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    username: str = Field(min_length=1, max_length=50)
-    password: str = Field(min_length=1, max_length=200)
+    username: Line = Field(min_length=1, max_length=50)
+    password: Line = Field(min_length=1, max_length=200)
 
 
 class TokenOut(BaseModel):
@@ -43,8 +44,8 @@ class MeOut(BaseModel):
 
 class PasswordChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    current: str = Field(min_length=1, max_length=200)
-    new: str = Field(min_length=1, max_length=200)
+    current: Line = Field(min_length=1, max_length=200)
+    new: Line = Field(min_length=1, max_length=200)
 
 
 class RoleIn(BaseModel):
@@ -65,8 +66,8 @@ INTEGRATION_SCOPES: tuple[str, ...] = get_args(IntegrationScope)
 
 class IntegrationTokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    label: str = Field(min_length=1, max_length=100, description="e.g. 'IVR 10000 hotline'")
-    username: str = Field(
+    label: Line = Field(min_length=1, max_length=100, description="e.g. 'IVR 10000 hotline'")
+    username: Line = Field(
         min_length=1, max_length=50, description="Service account the integration acts as"
     )
     scopes: list[IntegrationScope] = Field(min_length=1, max_length=len(INTEGRATION_SCOPES))

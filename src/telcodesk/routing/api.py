@@ -27,6 +27,7 @@ from telcodesk.routing.schemas import (
     UnitRef,
 )
 from telcodesk.workorders import service as orders
+from telcodesk.workorders.api import OrderNumber
 
 router = APIRouter(prefix="/api/v1", tags=["dispatch"])
 
@@ -105,7 +106,7 @@ def explain_out(p: service.Plan) -> ExplainOut:
     response_model=ExplainOut,
     operation_id="orders_dispatch_explain",
 )
-def explain(number: str, staff: ApiStaff, db: DbDep) -> ExplainOut:
+def explain(number: OrderNumber, staff: ApiStaff, db: DbDep) -> ExplainOut:
     """Which dispatch rule matches the order now and why, whom it would go to, and the note of
     the dispatch that happened. 404 for orders outside the caller's scope (CD-2)."""
     with db.uow() as session:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from telcodesk.customers.schemas import REGION_PATTERN, Tier
+from telcodesk.inputs import Line
 from telcodesk.org.roles import UnitKind
 from telcodesk.routing.rules import Strategy
 from telcodesk.workorders.rules import Channel, OrderType
@@ -23,7 +24,7 @@ class RuleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     precedence: int = Field(default=100, ge=0, le=10_000, description="Lower wins ties")
     active: bool = True
     match_type: OrderType | None = None
@@ -39,7 +40,7 @@ class RuleIn(BaseModel):
     match_tier: Tier | None = None
     match_channel: Channel | None = None
     required_skill: str | None = Field(default=None, max_length=40, pattern=SKILL_PATTERN)
-    target_unit_code: str | None = Field(
+    target_unit_code: Line | None = Field(
         default=None, max_length=40, description="A fixed handling unit"
     )
     target_kind: UnitKind | None = Field(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from telcodesk.deps import ApiStaff, DbDep
+from telcodesk.inputs import Day, Id
 from telcodesk.org import permissions
 from telcodesk.org.permissions import Permission
 from telcodesk.sla import admin as service
 from telcodesk.sla.schemas import (
+    POLICY_CODE_PATTERN,
     CalendarStatus,
     OverrideIn,
     OverrideOut,
@@ -33,7 +34,12 @@ def list_policies(staff: ApiStaff, db: DbDep) -> list[PolicyOut]:
 
 
 @router.put("/sla/policies/{code}", response_model=PolicyOut, operation_id="sla_policies_save")
-def save_policy(code: str, body: PolicyIn, staff: ApiStaff, db: DbDep) -> PolicyOut:
+def save_policy(
+    code: Annotated[str, Path(min_length=1, max_length=40, pattern=POLICY_CODE_PATTERN)],
+    body: PolicyIn,
+    staff: ApiStaff,
+    db: DbDep,
+) -> PolicyOut:
     """Create or replace a policy (admins; audited). ``code`` in the path and body must agree."""
     with db.uow() as session:
         data = body if body.code == code else body.model_copy(update={"code": code})
@@ -55,7 +61,7 @@ def list_overrides(staff: ApiStaff, db: DbDep) -> list[OverrideOut]:
     response_model=OverrideResult,
     operation_id="calendar_overrides_set",
 )
-def set_override(day: date, body: OverrideIn, staff: ApiStaff, db: DbDep) -> OverrideResult:
+def set_override(day: Day, body: OverrideIn, staff: ApiStaff, db: DbDep) -> OverrideResult:
     """Mark a date working or off (admins; audited); open deadlines are recomputed."""
     with db.uow() as session:
         moved = service.set_override(
@@ -74,7 +80,7 @@ def set_override(day: date, body: OverrideIn, staff: ApiStaff, db: DbDep) -> Ove
     response_model=OverrideResult,
     operation_id="calendar_overrides_remove",
 )
-def remove_override(override_id: int, staff: ApiStaff, db: DbDep) -> OverrideResult:
+def remove_override(override_id: Id, staff: ApiStaff, db: DbDep) -> OverrideResult:
     with db.uow() as session:
         return OverrideResult(
             override=None, deadlines_moved=service.remove_override(session, staff, override_id)

@@ -8,7 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from telcodesk.calendar.rules import Unit
 from telcodesk.customers.schemas import REGION_PATTERN, Tier
+from telcodesk.inputs import Line
 from telcodesk.workorders.rules import Channel, OrderType, Priority
+
+POLICY_CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
 
 class PolicyIn(BaseModel):
@@ -16,13 +19,13 @@ class PolicyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    code: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    name: str = Field(min_length=1, max_length=100)
-    norm: str = Field(default="", max_length=20)
+    code: str = Field(min_length=1, max_length=40, pattern=POLICY_CODE_PATTERN)
+    name: Line = Field(min_length=1, max_length=100)
+    norm: Line = Field(default="", max_length=20)
     precedence: int = Field(default=100, ge=0, le=10_000)
     active: bool = True
     match_type: OrderType | None = None
-    match_category: str | None = Field(default=None, max_length=80)
+    match_category: Line | None = Field(default=None, max_length=80)
     match_priority: Priority | None = None
     match_tier: Tier | None = None
     match_channel: Channel | None = None
@@ -50,7 +53,7 @@ class PolicyOut(PolicyIn):
 class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     is_workday: bool
-    note: str = Field(default="", max_length=200)
+    note: Line = Field(default="", max_length=200)
     region_code: str = Field(default="000000", pattern=r"^[0-9]{6}$")
 
 

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from telcodesk import csv_rows
 from telcodesk.audit import service as audit
 from telcodesk.audit.schemas import AuditFilter, AuditOut
 from telcodesk.deps import DbDep
-from telcodesk.errors import DomainError
+from telcodesk.errors import DomainError, ValidationFailed
 from telcodesk.org import admin
-from telcodesk.org.admin_api import MAX_CSV_BYTES
 from telcodesk.org.admin_schemas import StaffIn, UnitIn
 from telcodesk.org.roles import ROLE_LABELS, UnitKind
 from telcodesk.web import audit_format  # noqa: F401  (the audit view's detail rendering)
@@ -130,10 +130,8 @@ async def import_csv(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRe
     try:
         if upload is None or isinstance(upload, str):
             raise ValueError("no file")
-        text = (await upload.read(MAX_CSV_BYTES + 1)).decode("utf-8")
-        if len(text) > MAX_CSV_BYTES:
-            raise ValueError("too large")
-    except (ValueError, UnicodeDecodeError):
+        text = csv_rows.decode(await upload.read(csv_rows.MAX_BYTES + 1))
+    except (ValueError, ValidationFailed):
         msg = (
             "请上传 UTF-8 编码的 CSV 文件（不超过 1 MB）"
             if lang_of(request) == "zh"

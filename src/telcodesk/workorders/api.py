@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from telcodesk.deps import ApiStaff, DbDep
+from telcodesk.inputs import Line
 from telcodesk.org.models import Staff
 from telcodesk.sla import service as sla
 from telcodesk.sla.schemas import ClockOut
@@ -30,9 +31,11 @@ from telcodesk.workorders.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["work orders"])
+# A public number such as WO20261124-000123; anything else is simply not found.
+OrderNumber = Annotated[Line, Path(max_length=40)]
 
 IdempotencyKey = Annotated[
-    str | None,
+    Line | None,
     Header(
         alias="Idempotency-Key",
         min_length=1,
@@ -51,7 +54,13 @@ def order_out(session: Session, order: WorkOrder, viewer: Staff | None = None) -
     return out
 
 
-@router.post("/orders", response_model=OrderOut, status_code=201, operation_id="orders_create")
+@router.post(
+    "/orders",
+    response_model=OrderOut,
+    status_code=201,
+    operation_id="orders_create",
+    responses={200: {"model": OrderOut, "description": "Retried with the same Idempotency-Key"}},
+)
 def create_order(
     body: OrderCreate,
     staff: ApiStaff,
@@ -84,7 +93,7 @@ def list_orders(
     staff: ApiStaff,
     db: DbDep,
     filters: Annotated[OrderFilter, Query()],
-    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    cursor: Annotated[Line | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrderPage:
     with db.uow() as session:
@@ -97,7 +106,7 @@ def list_orders(
 
 
 @router.get("/orders/{number}", response_model=OrderOut, operation_id="orders_get")
-def get_order(number: str, staff: ApiStaff, db: DbDep) -> OrderOut:
+def get_order(number: OrderNumber, staff: ApiStaff, db: DbDep) -> OrderOut:
     with db.uow() as session:
         return order_out(session, service.get_order(session, number, viewer=staff), staff)
 
@@ -106,7 +115,7 @@ def get_order(number: str, staff: ApiStaff, db: DbDep) -> OrderOut:
     "/orders/{number}/actions/{action}", response_model=OrderOut, operation_id="orders_transition"
 )
 def transition(
-    number: str, action: Action, body: TransitionIn, staff: ApiStaff, db: DbDep
+    number: OrderNumber, action: Action, body: TransitionIn, staff: ApiStaff, db: DbDep
 ) -> OrderOut:
     """Apply a lifecycle action (WO-1); 409 illegal_transition / stale_version on conflict."""
     with db.uow() as session:
@@ -157,14 +166,14 @@ def list_candidates(
 @router.get(
     "/orders/{number}/history", response_model=list[EventOut], operation_id="orders_history"
 )
-def history(number: str, staff: ApiStaff, db: DbDep) -> list[EventOut]:
+def history(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[EventOut]:
     with db.uow() as session:
         order = service.get_order(session, number, viewer=staff)
         return [EventOut.model_validate(e) for e in service.history(session, order)]
 
 
 @router.get("/orders/{number}/notes", response_model=list[NoteOut], operation_id="orders_notes")
-def list_notes(number: str, staff: ApiStaff, db: DbDep) -> list[NoteOut]:
+def list_notes(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[NoteOut]:
     with db.uow() as session:
         order = service.get_order(session, number, viewer=staff)
         return [NoteOut.model_validate(n) for n in service.notes(session, order)]
@@ -176,7 +185,7 @@ def list_notes(number: str, staff: ApiStaff, db: DbDep) -> list[NoteOut]:
     status_code=201,
     operation_id="orders_add_note",
 )
-def add_note(number: str, body: NoteIn, staff: ApiStaff, db: DbDep) -> NoteOut:
+def add_note(number: OrderNumber, body: NoteIn, staff: ApiStaff, db: DbDep) -> NoteOut:
     with db.uow() as session:
         return NoteOut.model_validate(service.add_note(session, staff, number, body))
 

@@ -29,6 +29,7 @@ from telcodesk.customers import reveal as reveals
 from telcodesk.customers import service as customers
 from telcodesk.customers.masking import mask_name, mask_phone
 from telcodesk.deps import ApiStaff, Database, DbDep, SettingsDep
+from telcodesk.inputs import Line
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
@@ -177,7 +178,10 @@ def _cell(value: str) -> str:
     "/orders.csv",
     operation_id="exports_orders_csv",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a BOM"}},
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a BOM"},
+        429: {"description": "reveal_rate_limited: a revealing export counts as a reveal"},
+    },
 )
 def export_orders(
     staff: ApiStaff,
@@ -185,7 +189,7 @@ def export_orders(
     settings: SettingsDep,
     filters: Annotated[OrderFilter, Query()],
     reveal: Annotated[bool, Query(description="Full customer data (needs a reason)")] = False,
-    reason: Annotated[str | None, Query(max_length=200)] = None,
+    reason: Annotated[Line | None, Query(max_length=200)] = None,
 ) -> StreamingResponse:
     """Orders as CSV (ORDER_EXPORT), masked unless revealed (CUSTOMER_REVEAL + reason; one
     reveal against the hourly limit, 429 ``reveal_rate_limited``). Audited."""

@@ -52,7 +52,7 @@ def decode_cursor(cursor: str) -> int:
         value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
         value = 0
-    if value <= 0:
+    if not 0 < value <= rules.MAX_KEY:  # past the key width is bad input, not an overflow
         raise ValidationFailed("分页游标无效", "Invalid cursor", code="invalid_cursor")
     return value
 

@@ -353,7 +353,8 @@ PRIORITY_LABELS: dict[Priority, Label] = {
     Priority.URGENT: Label("紧急", "Urgent"),
 }
 
-_NUMBER = re.compile(r"^WO(\d{8})-(\d{6,})$")
+_NUMBER = re.compile(r"^WO(\d{8})-(\d{6,10})$")
+MAX_KEY = 2**31 - 1  # the key part is a 32-bit INTEGER on both engines
 
 
 def public_number(order_id: int, created_at: datetime) -> str:
@@ -364,4 +365,5 @@ def public_number(order_id: int, created_at: datetime) -> str:
 def parse_public_number(number: str) -> int | None:
     """The key inside a public number, or None if it is not one."""
     m = _NUMBER.match(number.strip().upper())
-    return int(m.group(2)) if m else None
+    key = int(m.group(2)) if m else None
+    return key if key is not None and 0 < key <= MAX_KEY else None

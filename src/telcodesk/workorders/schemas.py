@@ -15,6 +15,7 @@ from telcodesk.customers.schemas import (
     MaskedPhone,
     Tier,
 )
+from telcodesk.inputs import Line, Moment, Text
 from telcodesk.sla.schemas import ClockOut
 from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
 
@@ -35,9 +36,9 @@ class OrderCreate(Strict):
     customer: CustomerIn | None = Field(
         default=None, description="New or matched customer, when no customer_id is known"
     )
-    subject: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=4000)
-    category_code: str | None = Field(default=None, max_length=80)
+    subject: Line = Field(min_length=1, max_length=200)
+    description: Text = Field(default="", max_length=4000)
+    category_code: Line | None = Field(default=None, max_length=80)
     priority: Priority = Priority.NORMAL
     city_code: str | None = Field(
         default=None, pattern=REGION_PATTERN, description="Defaults to the customer's city"
@@ -45,7 +46,7 @@ class OrderCreate(Strict):
     resolve_now: bool = Field(
         default=False, description="One-touch resolution: consultation or query answered at once"
     )
-    resolution: str | None = Field(default=None, max_length=4000)
+    resolution: Text | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
     def _one_customer(self) -> OrderCreate:
@@ -60,11 +61,11 @@ class TransitionIn(Strict):
     """Move an order through its lifecycle (WO-1). ``version`` guards against lost updates."""
 
     version: int = Field(ge=1, le=MAX_ID)
-    reason: str | None = Field(default=None, max_length=2000)
-    handler: str | None = Field(
+    reason: Text | None = Field(default=None, max_length=2000)
+    handler: Line | None = Field(
         default=None, max_length=50, description="Username of the new handler"
     )
-    message: str | None = Field(
+    message: Text | None = Field(
         default=None, max_length=4000, description="Text given to the customer (reply, explanation)"
     )
     extend_by: float | None = Field(
@@ -74,7 +75,7 @@ class TransitionIn(Strict):
 
 class NoteIn(Strict):
     kind: Literal["note", "progress"] = "note"
-    body: str = Field(min_length=1, max_length=4000)
+    body: Text = Field(min_length=1, max_length=4000)
 
 
 class StaffRef(BaseModel):
@@ -172,12 +173,12 @@ class OrderFilter(BaseModel):
     channel: list[Channel] = []
     city_code: str | None = Field(default=None, pattern=REGION_PATTERN)
     province_code: str | None = Field(default=None, pattern=REGION_PATTERN)
-    handler: str | None = Field(default=None, max_length=50)
-    owner: str | None = Field(default=None, max_length=50)
-    customer_phone: str | None = Field(default=None, max_length=20)
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    q: str | None = Field(
+    handler: Line | None = Field(default=None, max_length=50)
+    owner: Line | None = Field(default=None, max_length=50)
+    customer_phone: Line | None = Field(default=None, max_length=20)
+    created_from: Moment | None = None
+    created_to: Moment | None = None
+    q: Line | None = Field(
         default=None, max_length=100, description="Free text: number, subject, description"
     )
     open_only: bool = False
