@@ -78,6 +78,11 @@ class ClockOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     kind: str = Field(description="response | resolution")
     due_at: datetime
+    due_text: str = Field(
+        description="Beijing time as staff read it; the end of a day is 24:00 of that day, "
+        "e.g. 2026-01-06 24:00"
+    )
+    due_day: date = Field(description="The day the deadline ends (Beijing time)")
     risk: str = Field(description="ok | warning | breached | paused | met | missed")
     unit: Unit
     remaining_zh: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time as _time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from datetime import time as dtime
 from typing import TYPE_CHECKING, Any
 
@@ -300,6 +300,14 @@ class ClockView:
 
     def remaining(self, lang: str) -> str:
         return self.remaining_zh if lang == "zh" else self.remaining_en
+
+    @property
+    def due_text(self) -> str:  # midnight reads 24:00 of the day before
+        return clock.deadline_text(self.due_at)
+
+    @property
+    def due_day(self) -> date:
+        return clock.deadline_day(self.due_at)
 
 
 def view(

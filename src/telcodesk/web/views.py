@@ -43,6 +43,7 @@ from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, Trans
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["deadline"] = lambda dt: clock.deadline_text(dt) if dt else ""
 templates.env.filters["localtime"] = lambda dt: (
     clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 )

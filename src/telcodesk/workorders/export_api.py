@@ -62,6 +62,7 @@ HEADER = [
     "受理时间 registered",
     "答复时间 replied",
     "结案时间 closed",
+    "办结时限 resolution due",
 ]
 
 
@@ -156,7 +157,14 @@ def _row(o: WorkOrder, full: bool) -> list[str]:
         _time(o.created_at),
         _time(o.replied_at),
         _time(o.closed_at),
+        _due(o),
     ]
+
+
+def _due(o: WorkOrder) -> str:
+    # The resolution deadline as the console shows it: the end of a day reads 24:00 of it.
+    due = next((c.due_at for c in o.clocks if c.kind == "resolution"), None)
+    return clock.deadline_text(due) if due else ""
 
 
 def _time(dt: datetime | None) -> str:
