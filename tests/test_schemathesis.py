@@ -32,7 +32,7 @@ from schemathesis import APIOperation, GenerationMode
 from telcodesk.org import service as org
 from tests.factories import World
 
-MAX_EXAMPLES = int(os.environ.get("TELCODESK_SCHEMATHESIS_EXAMPLES", "20"))
+MAX_EXAMPLES = int(os.environ.get("TELCODESK_SCHEMATHESIS_EXAMPLES", "8"))
 # Rules the schema cannot state refuse valid-looking input with 422 (see the docstring).
 POSITIVE_OK = ["2xx", "401", "403", "404", "409", "422", "423", "429"]
 CONFIG = schemathesis.Config.from_dict(

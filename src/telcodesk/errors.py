@@ -167,13 +167,17 @@ def _where(loc: list[str], zh: bool) -> str:
     return f"{label} {'.'.join(rest)}".strip() if head in _WHERE_ZH else ".".join(loc)
 
 
+def _said(where: str, colon: str, what: str) -> str:
+    return f"{where}{colon}{what}" if where else what
+
+
 def invalid_input(errors: list[dict[str, Any]]) -> ValidationFailed:
     """A ValidationFailed naming the first few bad fields in Chinese and English."""
     items = [input_error(e) for e in errors]
     shown = items[:3]
     more = len(items) - len(shown)
-    zh = "；".join(f"{_where(e['loc'], True)}：{e['msg_zh']}" for e in shown)
-    en = "; ".join(f"{_where(e['loc'], False)}: {e['msg']}" for e in shown)
+    zh = "；".join(_said(_where(e["loc"], True), "：", e["msg_zh"]) for e in shown)
+    en = "; ".join(_said(_where(e["loc"], False), ": ", e["msg"]) for e in shown)
     if more:
         zh, en = f"{zh}；另有 {more} 处", f"{en}; and {more} more"
     return ValidationFailed(f"输入数据不合法：{zh}", f"Invalid input: {en}", details=items)

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_fiel
 
 from telcodesk import regions
 from telcodesk.customers import masking
-from telcodesk.inputs import Line, Text
+from telcodesk.inputs import Line, Text, invalid
 
 
 class CustomerType(StrEnum):
@@ -90,7 +90,10 @@ class CustomerIn(BaseModel):
     @model_validator(mode="after")
     def _document_complete(self) -> CustomerIn:
         if (self.id_type is None) != (self.id_number is None):
-            raise ValueError("give both id_type and id_number, or neither")
+            raise invalid(
+                "证件类型与证件号码须同时填写或同时不填",
+                "give both id_type and id_number, or neither",
+            )
         return self
 
 

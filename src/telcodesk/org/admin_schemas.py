@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from telcodesk.inputs import Line
+from telcodesk.inputs import Line, invalid
 from telcodesk.org.roles import Role, UnitKind
 
 TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -27,11 +27,16 @@ class UnitIn(BaseModel):
     @model_validator(mode="after")
     def _hours_pair(self) -> UnitIn:
         if (self.open_time is None) != (self.close_time is None):
-            raise ValueError("give both open_time and close_time, or neither (24 hours)")
+            raise invalid(
+                "营业开始与结束时间须同时填写或同时不填（全天）",
+                "give both open_time and close_time, or neither (24 hours)",
+            )
         if self.open_time and self.close_time and self.close_time <= self.open_time:
-            raise ValueError("close_time must be after open_time")
+            raise invalid("结束时间须晚于开始时间", "close_time must be after open_time")
         if self.kind != UnitKind.HQ and not self.parent_code:
-            raise ValueError("every unit but HQ needs a parent_code")
+            raise invalid(
+                "除总部外，每个单位都须有上级单位", "every unit but HQ needs a parent_code"
+            )
         return self
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from telcodesk.calendar.rules import Unit
 from telcodesk.customers.schemas import REGION_PATTERN, Tier
-from telcodesk.inputs import Line
+from telcodesk.inputs import Line, invalid
 from telcodesk.workorders.rules import Channel, OrderType, Priority
 
 POLICY_CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -40,7 +40,7 @@ class PolicyIn(BaseModel):
     @classmethod
     def _shares_below_one(cls, v: list[float]) -> list[float]:
         if any(not 0 < s < 1 for s in v):
-            raise ValueError("warning shares must be between 0 and 1")
+            raise invalid("预警比例须在 0 与 1 之间", "warning shares must be between 0 and 1")
         return sorted(set(v))
 
 

@@ -15,7 +15,7 @@ from telcodesk.customers.schemas import (
     MaskedPhone,
     Tier,
 )
-from telcodesk.inputs import Line, Moment, Text
+from telcodesk.inputs import Line, Moment, Text, invalid
 from telcodesk.sla.schemas import ClockOut
 from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
 
@@ -51,9 +51,14 @@ class OrderCreate(Strict):
     @model_validator(mode="after")
     def _one_customer(self) -> OrderCreate:
         if (self.customer_id is None) == (self.customer is None):
-            raise ValueError("give exactly one of customer_id or customer")
+            raise invalid(
+                "须填写 customer_id 或 customer 其中之一",
+                "give exactly one of customer_id or customer",
+            )
         if self.resolve_now and not self.resolution:
-            raise ValueError("resolution is required when resolve_now is true")
+            raise invalid(
+                "一次办结须填写办理结果", "resolution is required when resolve_now is true"
+            )
         return self
 
 
