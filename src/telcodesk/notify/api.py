@@ -16,6 +16,7 @@ from telcodesk import clock
 from telcodesk.customers.masking import mask_phone
 from telcodesk.deps import ApiStaff, DbDep, SettingsDep
 from telcodesk.errors import NotFound, Unauthenticated, ValidationFailed
+from telcodesk.inputs import Line
 from telcodesk.notify import customer, outbox, queries, rules, service
 from telcodesk.notify.models import NotifyProfile, OutboxMessage
 from telcodesk.notify.schemas import (
@@ -44,6 +45,7 @@ router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
 Province = Annotated[str, Path(pattern=PROVINCE_PATTERN)]
 NotificationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+OrderNumber = Annotated[Line, Path(max_length=40)]
 
 
 @router.get(
@@ -93,7 +95,7 @@ def mark_all_read(staff: ApiStaff, db: DbDep) -> MarkedOut:
     response_model=MarkedOut,
     operation_id="orders_notifications_read",
 )
-def mark_order_read(number: str, staff: ApiStaff, db: DbDep) -> MarkedOut:
+def mark_order_read(number: OrderNumber, staff: ApiStaff, db: DbDep) -> MarkedOut:
     """Mark the caller's notifications about one order read (404 out of scope)."""
     with db.uow() as session:
         order = orders.get_order(session, number, viewer=staff)
@@ -143,8 +145,8 @@ def save_preferences(body: PreferencesIn, staff: ApiStaff, db: DbDep) -> Prefere
 def list_outbox(
     staff: ApiStaff,
     db: DbDep,
-    state: Annotated[str | None, Query(max_length=12)] = None,
-    channel: Annotated[str | None, Query(max_length=10)] = None,
+    state: Annotated[Line | None, Query(max_length=12)] = None,
+    channel: Annotated[Line | None, Query(max_length=10)] = None,
     before_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[OutboxMessage]:
@@ -235,7 +237,7 @@ def save_quiet_hours(
 )
 def set_opt_out(
     customer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    channel: Annotated[str, Path(max_length=10)],
+    channel: Annotated[Line, Path(max_length=10)],
     body: OptOutIn,
     staff: ApiStaff,
     db: DbDep,
@@ -249,7 +251,7 @@ def set_opt_out(
 @router.get(
     "/orders/{number}/messages", response_model=list[MessageOut], operation_id="orders_messages"
 )
-def order_messages(number: str, staff: ApiStaff, db: DbDep) -> list[MessageOut]:
+def order_messages(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[MessageOut]:
     """Messages sent about the order, with their delivery state (404 out of scope)."""
     with db.uow() as session:
         order = orders.get_order(session, number, viewer=staff)

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from telcodesk.inputs import Id, Line, Text
+
 MAX_ID = 2**31 - 1
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z0-9-]{2,}$"
 MOBILE_PATTERN = r"^1\d{10}$"
@@ -78,11 +80,11 @@ class OutboxOut(BaseModel):
 
 
 class ReplayIn(Strict):
-    ids: list[int] = Field(min_length=1, max_length=500)
+    ids: list[Id] = Field(min_length=1, max_length=500)
 
 
 class TemplateIn(Strict):
-    body: str = Field(min_length=1, max_length=500)
+    body: Text = Field(min_length=1, max_length=500)
     active: bool = True
 
 
@@ -128,9 +130,9 @@ class OptOutOut(BaseModel):
 class ReceiptIn(BaseModel):
     """A delivery receipt from the SMS platform (signed like our requests to it)."""
 
-    msg_id: str | None = Field(default=None, max_length=100)
-    client_ref: str | None = Field(default=None, max_length=120)
-    status: str = Field(min_length=1, max_length=20)
+    msg_id: Line | None = Field(default=None, max_length=100)
+    client_ref: Line | None = Field(default=None, max_length=120)
+    status: Line = Field(min_length=1, max_length=20)
     at: float | None = Field(default=None, ge=0, le=4_102_444_800)  # seconds, before 2100
 
 

@@ -150,11 +150,11 @@ def groups_out(groups: list[candidates.UnitGroup]) -> list[CandidateGroupOut]:
     operation_id="orders_candidates",
 )
 def list_candidates(
-    number: str,
+    number: OrderNumber,
     staff: ApiStaff,
     db: DbDep,
     action: Annotated[Action, Query(description="assign, transfer or escalate")] = Action.ASSIGN,
-    q: Annotated[str | None, Query(max_length=50, description="Part of a name")] = None,
+    q: Annotated[Line | None, Query(max_length=50, description="Part of a name")] = None,
 ) -> list[CandidateGroupOut]:
     """Who the caller may hand the order to with ``action``, grouped by unit, nearest the
     order first (CC-1, CH-4): roles that handle its type, in reach; 403 if the caller may not
