@@ -365,3 +365,10 @@ def test_every_input_is_bounded(spec: dict[str, Any]) -> None:
                         loose.append(f"{method} {path} body {'.'.join((*where, name))}: {why}")
                     stack.append(((*where, name), prop))
     assert not loose, "\n".join(sorted(set(loose)))
+
+
+def test_console_calendar_day_bounded_and_in_chinese(client: TestClient, world: World) -> None:
+    console_login(client, world.system.username)
+    res = client.post("/console/admin/calendar", data={"day": "0001-01-01", "is_workday": "1"})
+    assert res.status_code == 422, res.text[:300]
+    assert "年份须在 1900 到 2200 之间" in res.text or "1900" in res.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from telcodesk import inputs
@@ -146,7 +147,7 @@ def _fill(template: str, ctx: dict[str, Any]) -> str:
         return template
 
 
-def input_error(error: dict[str, Any]) -> dict[str, Any]:
+def input_error(error: Mapping[str, Any]) -> dict[str, Any]:
     """One pydantic error as ``{loc, type, msg, msg_zh}``: a NUL's pattern becomes its own type,
     a rule raised with ``inputs.invalid`` keeps its own Chinese text."""
     kind, ctx = str(error["type"]), dict(error.get("ctx") or {})
@@ -171,7 +172,7 @@ def _said(where: str, colon: str, what: str) -> str:
     return f"{where}{colon}{what}" if where else what
 
 
-def invalid_input(errors: list[dict[str, Any]]) -> ValidationFailed:
+def invalid_input(errors: Sequence[Mapping[str, Any]]) -> ValidationFailed:
     """A ValidationFailed naming the first few bad fields in Chinese and English."""
     items = [input_error(e) for e in errors]
     shown = items[:3]

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import escape
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from telcodesk.deps import DbDep
 from telcodesk.errors import DomainError
+from telcodesk.inputs import Day
 from telcodesk.org import permissions
 from telcodesk.org.permissions import Permission
 from telcodesk.sla import admin
@@ -126,11 +127,14 @@ def _calendar_page(
         )
 
 
+DAY: TypeAdapter[date] = TypeAdapter(Day)
+
+
 @router.post("/console/admin/calendar", response_model=None)
 async def set_override(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
     form = await form_fields(request)
     try:
-        day = date.fromisoformat(form.get("day", ""))
+        day = DAY.validate_python(form.get("day", ""))  # years 1900-2200, as the API
         data = OverrideIn(
             is_workday=form.get("is_workday") == "1",
             note=form.get("note", ""),

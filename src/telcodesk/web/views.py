@@ -28,7 +28,7 @@ from telcodesk.deps import (
     set_csrf_cookie,
     set_session_cookie,
 )
-from telcodesk.errors import DomainError, NotFound, ValidationFailed
+from telcodesk.errors import DomainError, NotFound, ValidationFailed, invalid_input
 from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
@@ -98,10 +98,9 @@ def render(
 
 
 def error_text(exc: DomainError | ValidationError, lang: str) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message_zh if lang == "zh" else exc.message_en
-    fields = ", ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
-    return ("输入有误：" if lang == "zh" else "Invalid input: ") + fields
+    # A form's bad fields named in the page's language, as the API names them (errors.py).
+    error = exc if isinstance(exc, DomainError) else invalid_input(exc.errors())
+    return error.message_zh if lang == "zh" else error.message_en
 
 
 async def form_fields(request: Request) -> dict[str, str]:
