@@ -176,7 +176,7 @@ class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     duplicate_id: int = Field(ge=1, le=MAX_ID, description="The record to fold into this one")
-    reason: str = Field(min_length=REASON_LENGTH[0], max_length=REASON_LENGTH[1])
+    reason: Text = Field(min_length=REASON_LENGTH[0], max_length=REASON_LENGTH[1])
 
 
 class MergeOut(BaseModel):
