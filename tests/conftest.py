@@ -21,6 +21,7 @@ from telcodesk.config import Settings
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
 from telcodesk.models import Base
 from telcodesk.org import security
+from telcodesk.wiring import wire
 from tests.factories import World, build_world
 
 PG_SERVER = os.environ.get("TELCODESK_TEST_PG")
@@ -30,6 +31,8 @@ os.environ.setdefault("TELCODESK_SQLITE_SYNCHRONOUS", "NORMAL")
 
 # Real argon2id, at the lowest cost: tests create many accounts and logins.
 security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+# Services called directly by tests react to lifecycle actions as they do in the app.
+wire()
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 

@@ -55,7 +55,7 @@ def build_world(session: Session) -> World:
         handler=staff("gz.handler", "王建国", gz, Role.COMPLAINT_HANDLER),
         supervisor=staff("gd.supervisor", "陈主管", gd, Role.SUPERVISOR),
         other_city_agent=staff("sz.agent", "赵敏", sz, Role.HALL_AGENT),
-        system=staff("system", "系统", hq, Role.HQ_ADMIN),
+        system=org.ensure_system_actor(session, hq),
         admin=staff("gd.admin", "省管理员", gd, Role.PROVINCE_ADMIN),
         auditor=staff("gd.auditor", "稽核员", gd, Role.AUDITOR),
         customer=customers.create_customer(

@@ -38,6 +38,7 @@ from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
 from telcodesk.web.views import LoginRequired
 from telcodesk.web.views import router as console_router
+from telcodesk.wiring import wire
 from telcodesk.worker import Worker
 from telcodesk.workorders.api import router as orders_router
 from telcodesk.workorders.export_api import router as export_router
@@ -76,6 +77,7 @@ def allowed_methods(routes: list[Any], request: Request) -> set[str]:
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = False) -> FastAPI:
     settings = settings or get_settings()
+    wire()  # the lifecycle reactions: clocks, dispatch, notifications
     engine = create_db_engine(
         settings.database_url,
         sqlite_synchronous=settings.sqlite_synchronous,

@@ -25,6 +25,7 @@ from telcodesk.db import (
 from telcodesk.db import upgrade as db_upgrade
 from telcodesk.errors import DomainError
 from telcodesk.org.roles import Role
+from telcodesk.wiring import wire
 
 app = typer.Typer(
     help="telcodesk — 电信客服工单系统 / carrier customer-service work orders", no_args_is_help=True
@@ -38,6 +39,12 @@ app.add_typer(org_app, name="org")
 customers_app = typer.Typer(help="Customers / 客户 (merge duplicates)", no_args_is_help=True)
 app.add_typer(customers_app, name="customers")
 console = Console()
+
+
+@app.callback()
+def _wired() -> None:
+    """Every command runs with the lifecycle reactions plugged in (telcodesk.wiring)."""
+    wire()
 
 
 def _factory():  # type: ignore[no-untyped-def]

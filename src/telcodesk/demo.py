@@ -8,7 +8,6 @@ Orders are replayed at past times through the injectable clock.
 from __future__ import annotations
 
 import random
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,10 +22,9 @@ from telcodesk.customers.schemas import CustomerIn, CustomerType, IdType, Tier
 from telcodesk.db import Base, unit_of_work
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
-from telcodesk.org.roles import Role, UnitKind
+from telcodesk.org.roles import SYSTEM_USERNAME, Role, UnitKind
 from telcodesk.routing import service as routing
 from telcodesk.sla import service as sla
-from telcodesk.worker import SYSTEM_USERNAME
 from telcodesk.workorders import service as workorders
 from telcodesk.workorders.models import WorkOrder
 from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
@@ -260,16 +258,7 @@ def ensure_reference_data(session: Session) -> OrgUnit:
     hq = org.ensure_unit(
         session, code="HQ", name="中国电信集团客服总部", kind=UnitKind.HQ, region_code="100000"
     )
-    if session.scalar(select(Staff.id).where(Staff.username == SYSTEM_USERNAME)) is None:
-        # Nobody logs in as system: its password is random and never shown.
-        org.create_staff(
-            session,
-            username=SYSTEM_USERNAME,
-            display_name="系统作业",
-            password=secrets.token_urlsafe(32),
-            unit=hq,
-            role=Role.HQ_ADMIN,
-        )
+    org.ensure_system_actor(session, hq)
     return hq
 
 

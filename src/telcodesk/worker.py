@@ -18,12 +18,14 @@ from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
 from telcodesk.notify import jobs as notify_jobs
 from telcodesk.org import service as org
+from telcodesk.org.roles import SYSTEM_USERNAME
 from telcodesk.sla import sweep as sla
+from telcodesk.wiring import wire
 from telcodesk.workorders import service as orders
 
 log = logging.getLogger("telcodesk.worker")
 
-SYSTEM_USERNAME = "system"
+__all__ = ["JOBS", "SYSTEM_USERNAME", "Job", "Worker"]
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,14 @@ class Job:
 
 
 def _archive_callbacks(session: Session, settings: Settings) -> int:
-    system = org.get_staff_by_username(session, SYSTEM_USERNAME)
+    system = org.system_actor(session)
     return orders.archive_unanswered_callbacks(
         session, system, timedelta(days=settings.callback_timeout_days)
     )
 
 
 def _dispatch_reviewed(session: Session, settings: Settings) -> int:
-    system = org.get_staff_by_username(session, SYSTEM_USERNAME)
+    system = org.system_actor(session)
     after = timedelta(minutes=settings.auto_dispatch_after_minutes)
     return orders.dispatch_reviewed(session, system, after)
 
@@ -58,7 +60,7 @@ SLA_BATCH = 1000
 
 
 def _sla_sweep(session: Session, settings: Settings) -> int:
-    system = org.get_staff_by_username(session, SYSTEM_USERNAME)
+    system = org.system_actor(session)
     return sla.sweep(session, system, limit=SLA_BATCH).clocks
 
 
@@ -98,6 +100,7 @@ JOBS: dict[str, Job] = {
 
 class Worker:
     def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
+        wire()  # the jobs' lifecycle actions react as the API's do
         self.factory = factory
         self.settings = settings
         self._stop = threading.Event()

@@ -17,6 +17,7 @@ from telcodesk.org import service as org
 from telcodesk.org.admin_schemas import ImportResult, SkillsIn, StaffIn, UnitIn
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.permissions import Permission
+from telcodesk.org.roles import SYSTEM_USERNAME
 from telcodesk.org.scope import scope_of
 
 UNIT_COLUMNS = (
@@ -90,7 +91,7 @@ def save_unit(session: Session, actor: Staff, data: UnitIn) -> tuple[OrgUnit, bo
 def list_staff(session: Session, viewer: Staff) -> list[Staff]:
     permissions.require(viewer, Permission.ORG_MANAGE)
     rows = session.scalars(select(Staff).order_by(Staff.username))
-    return [s for s in rows if _in_scope(viewer, s.unit) and s.username != "system"]
+    return [s for s in rows if _in_scope(viewer, s.unit) and s.username != SYSTEM_USERNAME]
 
 
 def add_staff(session: Session, actor: Staff, data: StaffIn) -> Staff:

@@ -89,6 +89,9 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.JUDICIAL_OFFICER: frozenset({P.ORDER_VIEW, P.CUSTOMER_VIEW, P.JUDICIAL_REVEAL}),
     Role.PROVINCE_ADMIN: frozenset(_ADMINS),
     Role.HQ_ADMIN: frozenset(_ADMINS),
+    # Scheduled jobs: the SLA sweep records warnings and escalations, dispatch routes reviewed
+    # orders, the call-back timeout archives. No customer data, no settings, no accounts.
+    Role.SYSTEM: frozenset({P.ORDER_VIEW, P.ORDER_ACT, P.ORDER_DISPATCH}),
 }
 
 

@@ -20,6 +20,9 @@ class Role(StrEnum):
     HQ_ADMIN = "hq_admin"  # 总部管理员
     JUDICIAL_OFFICER = "judicial_officer"  # 司法协查专员 (CD-2: judicial requests, one department)
     ACCOUNT_MANAGER = "account_manager"  # 客户经理 (CH-1)
+    # The one account scheduled jobs act as (SLA sweep, auto-dispatch, call-back timeouts):
+    # nobody logs in as it, no admin may grant it, and it holds only what those jobs need.
+    SYSTEM = "system"  # 系统作业
 
 
 ROLE_LABELS: dict[Role, Label] = {
@@ -35,7 +38,13 @@ ROLE_LABELS: dict[Role, Label] = {
     Role.HQ_ADMIN: Label("总部管理员", "HQ admin"),
     Role.JUDICIAL_OFFICER: Label("司法协查专员", "Judicial liaison"),
     Role.ACCOUNT_MANAGER: Label("客户经理", "Account manager"),
+    Role.SYSTEM: Label("系统作业", "System jobs"),
 }
+
+# The system actor's username: the worker's jobs act as it; the same spelling everywhere.
+SYSTEM_USERNAME = "system"
+# Roles an admin may give an account (the system role belongs to the system actor only).
+ASSIGNABLE_ROLES = frozenset(Role) - {Role.SYSTEM}
 
 
 class UnitKind(StrEnum):

@@ -27,7 +27,7 @@ from telcodesk.errors import (
 from telcodesk.org import permissions
 from telcodesk.org.models import AuthSession, OrgUnit, PasswordHistory, Staff
 from telcodesk.org.permissions import Permission
-from telcodesk.org.roles import Role, UnitKind
+from telcodesk.org.roles import ASSIGNABLE_ROLES, SYSTEM_USERNAME, Role, UnitKind
 from telcodesk.org.scope import scope_of
 from telcodesk.org.security import (
     hash_password,
@@ -106,6 +106,7 @@ def create_staff(
     unit: OrgUnit,
     role: Role,
 ) -> Staff:
+    _assignable(role)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             f"密码至少 {MIN_PASSWORD_LENGTH} 位",
@@ -134,6 +135,43 @@ def create_staff(
     return staff
 
 
+def _assignable(role: Role) -> None:
+    if role not in ASSIGNABLE_ROLES:
+        raise ValidationFailed(
+            "系统作业角色只属于系统账号，不能分配",
+            "The system role belongs to the system account and cannot be given",
+            code="role_not_assignable",
+        )
+
+
+def ensure_system_actor(session: Session, hq: OrgUnit) -> Staff:
+    """The one account scheduled jobs act as (role ``system``, HQ unit). Nobody logs in as it:
+    its password is random and never shown. Idempotent."""
+    staff = session.scalar(select(Staff).where(Staff.username == SYSTEM_USERNAME))
+    if staff is not None:
+        return staff
+    now = clock.now()
+    staff = Staff(
+        username=SYSTEM_USERNAME,
+        display_name="系统作业",
+        password_hash=hash_password(new_token()),
+        unit=hq,
+        unit_id=hq.id,
+        role=Role.SYSTEM,
+        active=True,
+        created_at=now,
+        password_changed_at=now,
+    )
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def system_actor(session: Session) -> Staff:
+    """The system account the worker's jobs act as (see ``ensure_system_actor``)."""
+    return get_staff_by_username(session, SYSTEM_USERNAME)
+
+
 def get_staff_by_username(session: Session, username: str) -> Staff:
     staff = session.scalar(select(Staff).where(Staff.username == username, Staff.active))
     if staff is None:
@@ -146,7 +184,14 @@ def set_role(session: Session, actor: Staff, username: str, role: Role) -> Staff
     audited). Admins act within their region, never on themselves, and only HQ admins make
     HQ admins."""
     permissions.require(actor, Permission.ORG_MANAGE)
+    _assignable(role)
     staff = get_staff_by_username(session, username)
+    if staff.username == SYSTEM_USERNAME:
+        raise Forbidden(
+            "系统账号的角色不能修改",
+            "The system account's role cannot change",
+            code="system_account",
+        )
     scope = scope_of(actor)
     if staff.id == actor.id:
         raise Forbidden("不能修改自己的角色", "You may not change your own role", code="own_role")

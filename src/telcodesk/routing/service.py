@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from telcodesk import clock
 from telcodesk.audit import service as audit
 from telcodesk.errors import Conflict, DomainError, NotFound, ValidationFailed
-from telcodesk.notify.models import Notification
 from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
@@ -26,9 +25,9 @@ from telcodesk.routing import rules
 from telcodesk.routing.models import DispatchRule
 from telcodesk.routing.rules import Strategy
 from telcodesk.routing.schemas import RULE_CODE_PATTERN, RuleIn
-from telcodesk.sla import service as sla
 from telcodesk.workorders import candidates as eligibility
 from telcodesk.workorders.models import Category, WorkOrder
+from telcodesk.workorders.queries import facts_of
 
 # --- default rules ----------------------------------------------------------------------------
 
@@ -194,9 +193,6 @@ def active_rules(session: Session) -> list[DispatchRule]:
     return list(session.scalars(select(DispatchRule).where(DispatchRule.active)))
 
 
-facts_of = sla.facts_of  # the same facts pick the SLA policy and the dispatch rule
-
-
 def target_unit(session: Session, rule: DispatchRule, order: WorkOrder) -> OrgUnit | None:
     """The rule's fixed unit; else the unit of its kind in the order's city (so the province
     centre's dispatch lands on the city's remote seats, CH-4), else in the order's province."""
@@ -350,15 +346,15 @@ def note(p: Plan, actor: Staff) -> dict[str, Any]:
     }
 
 
-# --- lifecycle steps (called by the work-order service inside its transition) ----------------
+# --- lifecycle steps (before-hooks of the work-order lifecycle, see routing/hooks.py) --------
 
 
 def dispatch(session: Session, order: WorkOrder, actor: Staff) -> dict[str, Any]:
-    """Route a reviewed order by the rules (CC-1, CH-4): set its unit, handler and note.
-    Fails loudly (409) when no rule or unit is found. When the unit has nobody who can take
-    it, the order waits in that unit's queue and the unit's supervisors are alerted; the
-    history row's ``changes`` carry ``queued`` and ``notified`` (staff ids). Returns history
-    data."""
+    """Route a reviewed order by the rules (CC-1, CH-4): the unit, the handler and the note
+    for `workorders` to set, and the rule for the history. Fails loudly (409) when no rule or
+    unit is found. When the unit has nobody who can take it, the order waits in that unit's
+    queue (``queued``: `workorders` leaves its state) and the unit's supervisors are named in
+    ``notified`` for the notify hook to alert."""
     permissions.require(actor, Permission.ORDER_DISPATCH)
     p = plan(session, order, lock=True, actor=actor)
     if p.problem is not None and p.unit is not None and p.rule is not None:
@@ -366,41 +362,32 @@ def dispatch(session: Session, order: WorkOrder, actor: Staff) -> dict[str, Any]
     if p.problem is not None:
         raise p.problem
     assert p.rule is not None and p.unit is not None and p.chosen is not None
-    order.handler_id, order.handling_unit_id = p.chosen.id, p.unit.id
-    order.dispatch_note = note(p, actor)
     p.unit.last_assigned_id = p.chosen.id  # the next round-robin turn starts after them
-    return {"dispatch_rule": p.rule.code, "handling_unit": p.unit.code}
+    return {
+        "handler_id": p.chosen.id,
+        "handling_unit_id": p.unit.id,
+        "dispatch_note": note(p, actor),
+        "dispatch_rule": p.rule.code,
+        "handling_unit": p.unit.code,
+    }
 
 
 def _queue(session: Session, p: Plan, actor: Staff) -> dict[str, Any]:
     """No one in the rule's unit can take the order: it waits in the unit's queue (a member
-    takes it, a supervisor assigns it) and the unit's supervisors are told at once."""
-    order, unit, rule = p.order, p.unit, p.rule
+    takes it, a supervisor assigns it) and the unit's supervisors are told at once (the
+    notify hook alerts whoever ``notified`` names)."""
+    unit, rule = p.unit, p.rule
     assert unit is not None and rule is not None and p.problem is not None
-    order.handler_id, order.handling_unit_id = None, unit.id
-    supervisors = supervisors_over(session, unit)
-    now = clock.now()
-    for staff in supervisors:
-        session.add(
-            Notification(
-                staff_id=staff.id,
-                order_id=order.id,
-                kind="queued",
-                message_zh=f"待派：工单 {order.number}「{order.subject}」在「{unit.name}」"
-                f"无人可接，请安排处理（{p.problem.message_zh}）",
-                message_en=f"Waiting: order {order.number} has nobody to take it in "
-                f"{unit.name}; please assign it ({p.problem.message_en})",
-                created_at=now,
-            )
-        )
-    notified = [s.id for s in supervisors]
-    order.dispatch_note = {
-        **note(p, actor),
-        "queued": True,
-        "problem": p.problem.to_dict(),
-        "notified": notified,
-    }
+    notified = [s.id for s in supervisors_over(session, unit)]
     return {
+        "handler_id": None,
+        "handling_unit_id": unit.id,
+        "dispatch_note": {
+            **note(p, actor),
+            "queued": True,
+            "problem": p.problem.to_dict(),
+            "notified": notified,
+        },
         "dispatch_rule": rule.code,
         "handling_unit": unit.code,
         "queued": True,
@@ -408,9 +395,10 @@ def _queue(session: Session, p: Plan, actor: Staff) -> dict[str, Any]:
     }
 
 
-def chase(session: Session, order: WorkOrder, actor: Staff, reason: str) -> dict[str, Any]:
-    """催办 (CH-4, WO-4): notify the handler and their supervisor; the history row is the
-    caller's. The first-contact owner (CH-3) may chase as well as the centre."""
+def chase(session: Session, order: WorkOrder, actor: Staff) -> dict[str, Any]:
+    """催办 (CH-4, WO-4): the handler and their supervisors are to be told (the notify hook
+    tells everyone in ``notified``). The first-contact owner (CH-3) may chase as well as the
+    centre; a supervisor chasing is not told of their own chase."""
     handler = order.handler
     if handler is None:
         raise Conflict(
@@ -419,17 +407,8 @@ def chase(session: Session, order: WorkOrder, actor: Staff, reason: str) -> dict
     recipients = [handler] + [
         s for s in supervisors_over(session, handler.unit) if s.id != actor.id
     ]
-    now = clock.now()
-    for staff in {s.id: s for s in recipients}.values():
-        session.add(
-            Notification(
-                staff_id=staff.id,
-                order_id=order.id,
-                kind="chase",
-                message_zh=f"催办：工单 {order.number}「{order.subject}」— {reason}"
-                f"（{actor.display_name}）",
-                message_en=f"Chase: order {order.number} — {reason} ({actor.display_name})",
-                created_at=now,
-            )
-        )
-    return {"chased": sorted({s.username for s in recipients})}
+    unique = {s.id: s for s in recipients}
+    return {
+        "chased": sorted(s.username for s in unique.values()),
+        "notified": list(unique),
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -19,10 +18,8 @@ from telcodesk.org.scope import order_filter, scope_of
 from telcodesk.sla import service
 from telcodesk.sla.models import OrderClock, SlaPolicy
 from telcodesk.sla.schemas import CalendarStatus, PolicyIn
-
-if TYPE_CHECKING:
-    pass
-
+from telcodesk.workorders import service as workorders
+from telcodesk.workorders.models import WorkOrder
 
 # --- calendar overrides -------------------------------------------------------------------
 
@@ -82,9 +79,8 @@ def remove_override(session: Session, actor: Staff, override_id: int) -> int:
 
 
 def recompute_open_clocks(session: Session, actor: Staff, *, since: date) -> int:
-    """Recompute running clocks that could be affected by a change on or after ``since``."""
-    from telcodesk.workorders.models import OrderEvent, WorkOrder
-
+    """Recompute running clocks that could be affected by a change on or after ``since``;
+    each moved deadline is a history row of its order (written by `workorders`)."""
     cutoff = datetime(since.year, since.month, since.day, tzinfo=clock.SHANGHAI) - timedelta(days=1)
     ctx, moved = service.Context(session), 0
     running = session.scalars(
@@ -98,18 +94,13 @@ def recompute_open_clocks(session: Session, actor: Staff, *, since: date) -> int
         service.reschedule(ctx, c)
         if c.due_at != before:
             moved += 1
-            order = session.get_one(WorkOrder, c.order_id)
-            session.add(
-                OrderEvent(
-                    order_id=order.id,
-                    at=clock.now(),
-                    actor_id=actor.id,
-                    action="sla_recomputed",
-                    from_status=order.status,
-                    to_status=order.status,
-                    reason=f"calendar change {since}",
-                    changes={f"{c.kind}_due_at": [before.isoformat(), c.due_at.isoformat()]},
-                )
+            workorders.record_event(
+                session,
+                session.get_one(WorkOrder, c.order_id),
+                actor,
+                "sla_recomputed",
+                {f"{c.kind}_due_at": [before.isoformat(), c.due_at.isoformat()]},
+                reason=f"calendar change {since}",
             )
     session.flush()
     return moved
@@ -179,8 +170,6 @@ def at_risk(
     session: Session, *, viewer: Staff | None, limit: int = 200, now: datetime | None = None
 ) -> list[OrderClock]:
     """Running clocks past a warning or past due, most urgent first, in the viewer's scope."""
-    from telcodesk.workorders.models import WorkOrder
-
     now = now or clock.now()
     stmt = (
         select(OrderClock)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from telcodesk.db import Base, UTCDateTime
-
-if TYPE_CHECKING:
-    from telcodesk.workorders.models import WorkOrder
+from telcodesk.workorders.models import WorkOrder
 
 
 class SlaPolicy(Base):
@@ -73,24 +71,28 @@ class OrderClock(Base):
     warn_shares: Mapped[list[float]] = mapped_column(JSON, default=list)
     # How many thresholds (warnings, then the breach) have fired; the next one is stage + 1.
     stage: Mapped[int] = mapped_column(default=0)
+    # Bumped when an extension or a reopening re-arms stages already fired (T-2, WO-1).
+    arming: Mapped[int] = mapped_column(default=0, server_default="0")
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
-    order: Mapped[WorkOrder] = relationship("WorkOrder", back_populates="clocks")
+    order: Mapped[WorkOrder] = relationship(back_populates="clocks")
 
 
 class SlaEvent(Base):
-    """A warning, breach or escalation — at most once per clock and stage, enforced by the key."""
+    """A warning, breach or escalation — at most once per clock, arming and stage, enforced by
+    the key (a stage fires again only after an extension or a reopening re-armed it)."""
 
     __tablename__ = "sla_event"
-    __table_args__ = (UniqueConstraint("clock_id", "stage"),)
+    __table_args__ = (UniqueConstraint("clock_id", "arming", "stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clock_id: Mapped[int] = mapped_column(ForeignKey("order_clock.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
     stage: Mapped[int] = mapped_column()
+    arming: Mapped[int] = mapped_column(default=0, server_default="0")
     kind: Mapped[str] = mapped_column(String(20))  # warning | breach
     share: Mapped[float] = mapped_column(Float)
     at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dtime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,9 +31,8 @@ from telcodesk.org.models import OrgUnit
 from telcodesk.sla import rules
 from telcodesk.sla.defaults import DEFAULT_POLICIES
 from telcodesk.sla.models import OrderClock, SlaPolicy
-
-if TYPE_CHECKING:
-    from telcodesk.workorders.models import WorkOrder
+from telcodesk.workorders.models import WorkOrder
+from telcodesk.workorders.queries import facts_of
 
 RESPONSE, RESOLUTION = "response", "resolution"
 CACHE_SECONDS = 30.0
@@ -125,6 +124,16 @@ def reschedule(ctx: Context, c: OrderClock) -> None:
     c.next_check_at = threshold(ctx, c, pending[0].share) if pending else None
 
 
+def rearm(ctx: Context, c: OrderClock, now: datetime) -> None:
+    """After an extension or a reopening moved the deadline: stages already fired whose new
+    threshold lies ahead fire again when it comes (a new arming, so the unique key allows it);
+    the new deadline is watched, not left silent (T-2, WO-1)."""
+    passed = [s for s in rules.stages(c.warn_shares) if threshold(ctx, c, s.share) <= now]
+    if len(passed) < c.stage:
+        c.arming, c.stage = c.arming + 1, len(passed)
+    reschedule(ctx, c)
+
+
 def counted(ctx: Context, c: OrderClock, a: datetime, b: datetime) -> float:
     span = working_time_between(
         ctx.calendar(c.unit_id), ctx.hours(c.unit_id), a, b, Unit(c.time_unit)
@@ -175,18 +184,6 @@ def active_policies(session: Session) -> list[SlaPolicy]:
         session.expunge(row)  # shared across sessions: plain values only
     _policies[key] = (_time.monotonic(), rows)
     return rows
-
-
-def facts_of(order: WorkOrder) -> rules.OrderFacts:
-    return rules.OrderFacts(
-        type=order.type,
-        category_code=order.category.code if order.category else None,
-        priority=order.priority,
-        tier=order.customer.tier,
-        channel=order.channel,
-        province_code=order.province_code,
-        city_code=order.city_code,
-    )
 
 
 # --- clocks on an order -------------------------------------------------------------------
@@ -273,19 +270,22 @@ def reopen(session: Session, order: WorkOrder, at: datetime) -> dict[str, Any]:
         c.paused_s += counted(ctx, c, c.stopped_at, at)
         c.stopped_at, c.met = None, None
         before = c.due_at
-        reschedule(ctx, c)
+        rearm(ctx, c, at)
         changes["resolution_due_at"] = [before.isoformat(), c.due_at.isoformat()]
     return changes
 
 
-def extend(session: Session, order: WorkOrder, amount: float) -> dict[str, Any]:
-    """Give the resolution clock more time (the customer is told, T-2)."""
+def extend(
+    session: Session, order: WorkOrder, amount: float, at: datetime | None = None
+) -> dict[str, Any]:
+    """Give the resolution clock more time (the customer is told, T-2); warnings already sent
+    for the old deadline are re-armed for the new one."""
     c = _clocks(order).get(RESOLUTION)
     if c is None or c.stopped_at is not None:
         return {}
     before = c.due_at
     c.allowed_s += rules.seconds_of(amount, Unit(c.time_unit))
-    reschedule(Context(session), c)
+    rearm(Context(session), c, at or clock.now())
     return {"resolution_due_at": [before.isoformat(), c.due_at.isoformat()]}
 
 

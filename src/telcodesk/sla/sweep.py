@@ -1,28 +1,41 @@
-"""The SLA sweep: warnings, breaches and escalation, each fired once (T-2, WO-3, CH-4)."""
+"""The SLA sweep: warnings, breaches and escalation, each fired once (T-2, WO-3, CH-4).
+
+One sweep reads the clocks whose next check has come (an index), locks them and their orders
+(other workers skip them, PostgreSQL), and for each clock works out the stages now due:
+
+- **only the latest due stage fires** (no storms). A clock found late — its 75 %, 90 % and
+  breach all past — records the breach only; the earlier stages are marked passed (their
+  `SlaEvent` rows say ``skipped``) so the unique key still holds each stage exactly once and
+  nobody gets three alerts in the same second;
+- the fired stage is a history row written through `workorders.record_event` (a breached
+  resolution through `workorders.escalate`, WO-3) whose ``changes["notified"]`` names who is
+  told; the notify hook wired in `telcodesk.wiring` writes their notifications;
+- **each clock is isolated**: a clock whose stages cannot be computed (bad data) is logged
+  and skipped; the batch's rows are written together, and if that write fails it is retried
+  clock by clock, each in its own savepoint, so one bad clock never blocks the rest.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
-from telcodesk.notify.models import Notification
-from telcodesk.org.models import OrgUnit, Staff
-from telcodesk.org.roles import Role
+from telcodesk.org.models import Staff
+from telcodesk.org.supervision import Supervision
 from telcodesk.sla import batch, rules, service
 from telcodesk.sla.models import OrderClock, SlaEvent
+from telcodesk.workorders import service as workorders
+from telcodesk.workorders.models import WorkOrder
 
-if TYPE_CHECKING:
-    from telcodesk.workorders.models import WorkOrder
+log = logging.getLogger("telcodesk.sla")
 
 RESPONSE, RESOLUTION = service.RESPONSE, service.RESOLUTION
-
-
-# --- the sweep: warnings, breaches, escalation (WO-3, CH-4) -------------------------------
 
 
 @dataclass
@@ -31,54 +44,122 @@ class SweepResult:
     warnings: int = 0
     breaches: int = 0
     notifications: int = 0
+    skipped_stages: int = 0  # passed without an alert: a later stage was due too
+    failed: int = 0  # clocks logged and left for the next sweep
 
 
 class _Recipients:
-    """Who hears of each stage: the handler, then the supervisor, then the level above."""
+    """Who hears of each stage: the handler, then their supervisors, then the level above
+    (one rule with dispatch and chases: `org.supervision`)."""
 
     def __init__(self, session: Session) -> None:
-        self.units = {u.id: u for u in session.scalars(select(OrgUnit))}
-        self.supervisors: dict[int, list[int]] = {}
-        for s in session.scalars(select(Staff).where(Staff.active, Staff.role == Role.SUPERVISOR)):
-            self.supervisors.setdefault(s.unit_id, []).append(s.id)
+        self.supervision = Supervision.load(session)
         self.staff_unit: dict[int, int] = {
             i: u for i, u in session.execute(select(Staff.id, Staff.unit_id))
         }
-
-    def _supervising_unit(self, unit_id: int | None) -> int | None:
-        while unit_id is not None:
-            if self.supervisors.get(unit_id):
-                return unit_id
-            unit_id = self.units[unit_id].parent_id
-        return None
 
     def for_stage(self, order: WorkOrder, stage: int, last: bool) -> list[int]:
         person = order.handler_id or order.first_contact_owner_id
         if stage == 1 and not last:
             return [person]
-        level = self._supervising_unit(self.staff_unit.get(person))
-        if last and level is not None:  # the breach goes one level up from the supervisor
-            upper = self._supervising_unit(self.units[level].parent_id)
-            level = upper if upper is not None else level
-        return list(self.supervisors.get(level, [])) if level is not None else [person]
+        unit = self.staff_unit.get(person)
+        found = (
+            self.supervision.level_above(unit) if last else self.supervision.supervisors_of(unit)
+        )
+        return found or [person]
 
 
-KIND_TEXT = {
-    ("warning", RESPONSE): ("首次响应即将超时", "first response due soon"),
-    ("warning", RESOLUTION): ("办结时限即将到期", "resolution due soon"),
-    ("breach", RESPONSE): ("首次响应已超时", "first response overdue"),
-    ("breach", RESOLUTION): ("办结已超时，已升级", "resolution overdue, escalated"),
-}
+@dataclass
+class _Firing:
+    """What one clock's sweep writes: computed first, without touching the rows."""
+
+    clock: OrderClock
+    order: WorkOrder
+    stage: rules.Stage
+    last: bool
+    skipped: list[rules.Stage]
+    notified: list[int]
+    due_at: datetime
+    next_check_at: datetime | None = None
+    events: list[SlaEvent] = field(default_factory=list)
+
+
+def _plan(
+    ctx: service.Context, recipients: _Recipients, c: OrderClock, order: WorkOrder, now: datetime
+) -> _Firing | None:
+    all_stages = rules.stages(c.warn_shares)
+    due = [
+        st
+        for st in all_stages
+        if st.number > c.stage and service.threshold(ctx, c, st.share) <= now
+    ]
+    if not due:
+        return None
+    fired, last = due[-1], due[-1] is all_stages[-1]
+    pending = [st for st in all_stages if st.number > fired.number]
+    return _Firing(
+        clock=c,
+        order=order,
+        stage=fired,
+        last=last,
+        skipped=due[:-1],
+        notified=recipients.for_stage(order, fired.number, last),
+        due_at=c.due_at,
+        next_check_at=service.threshold(ctx, c, pending[0].share) if pending else None,
+    )
+
+
+def _write(session: Session, system: Staff, f: _Firing, now: datetime, result: SweepResult) -> None:
+    c, order = f.clock, f.order
+    details = {"clock": c.kind, "due_at": f.due_at.isoformat()}
+    for st in f.skipped:
+        session.add(
+            SlaEvent(
+                clock_id=c.id,
+                order_id=order.id,
+                stage=st.number,
+                arming=c.arming,
+                kind=st.kind,
+                share=st.share,
+                at=now,
+                notified=[],
+                details={**details, "skipped": True, "superseded_by": f.stage.number},
+            )
+        )
+    session.add(
+        SlaEvent(
+            clock_id=c.id,
+            order_id=order.id,
+            stage=f.stage.number,
+            arming=c.arming,
+            kind=f.stage.kind,
+            share=f.stage.share,
+            at=now,
+            notified=f.notified,
+            details=details,
+        )
+    )
+    changes: dict[str, Any] = {"clock": c.kind, "share": f.stage.share, "notified": f.notified}
+    if f.skipped:
+        changes["skipped_shares"] = [st.share for st in f.skipped]
+    event = f"sla_{f.stage.kind}"
+    if f.last and c.kind == RESOLUTION:  # a breached resolution escalates the order (WO-3)
+        workorders.escalate(session, order, system, event, changes, now=now)
+    else:
+        workorders.record_event(session, order, system, event, changes, now=now)
+    c.stage, c.next_check_at = f.stage.number, f.next_check_at
+    result.notifications += len(f.notified)
+    result.skipped_stages += len(f.skipped)
+    if f.stage.kind == "breach":
+        result.breaches += 1
+    else:
+        result.warnings += 1
 
 
 def sweep(
     session: Session, system: Staff, *, limit: int = 1000, now: datetime | None = None
 ) -> SweepResult:
-    """Fire every threshold that has come due, once. Reads only clocks whose next check is
-    due (an index), locks them so that other workers skip them (PostgreSQL), and records each
-    stage under a unique key, so a repeated or concurrent sweep cannot fire it twice."""
-    from telcodesk.workorders.models import OrderEvent, WorkOrder
-
+    """Fire every threshold that has come due, once (see the module docstring)."""
     now = now or clock.now()
     due = list(
         session.scalars(
@@ -101,64 +182,45 @@ def sweep(
         )
     }
     ctx, recipients = service.Context(session), _Recipients(session)
+    firings: list[_Firing] = []
     for c in due:
         order = orders.get(c.order_id)
         if order is None:  # another worker holds the order; its clock waits for the next sweep
             continue
-        all_stages = rules.stages(c.warn_shares)
-        for st in all_stages:
-            if st.number <= c.stage or service.threshold(ctx, c, st.share) > now:
-                continue
-            last = st is all_stages[-1]
-            notified = recipients.for_stage(order, st.number, last)
-            session.add(
-                SlaEvent(
-                    clock_id=c.id,
-                    order_id=order.id,
-                    stage=st.number,
-                    kind=st.kind,
-                    share=st.share,
-                    at=now,
-                    notified=notified,
-                    details={"clock": c.kind, "due_at": c.due_at.isoformat()},
-                )
-            )
-            zh, en = KIND_TEXT[(st.kind, c.kind)]
-            for staff_id in notified:
-                session.add(
-                    Notification(
-                        staff_id=staff_id,
-                        order_id=order.id,
-                        kind=f"sla_{st.kind}",
-                        message_zh=f"{order.number} {zh}",
-                        message_en=f"{order.number} {en}",
-                        created_at=now,
-                    )
-                )
-            result.notifications += len(notified)
-            changes: dict[str, Any] = {"clock": c.kind, "share": st.share, "notified": notified}
-            if last and c.kind == RESOLUTION:  # a breached resolution escalates the order (WO-3)
-                changes["escalation_level"] = [order.escalation_level, order.escalation_level + 1]
-                order.escalation_level += 1
-                order.updated_at = now
-            session.add(
-                OrderEvent(
-                    order_id=order.id,
-                    at=now,
-                    actor_id=system.id,
-                    action=f"sla_{st.kind}",
-                    from_status=order.status,
-                    to_status=order.status,
-                    reason=None,
-                    changes=changes,
-                )
-            )
-            c.stage = st.number
-            if st.kind == "breach":
-                result.breaches += 1
+        try:
+            firing = _plan(ctx, recipients, c, order, now)
+            if firing is None:  # nothing due after all (the deadline moved): look again later
+                service.reschedule(ctx, c)
             else:
-                result.warnings += 1
-        service.reschedule(ctx, c)
-    batch.write_clocks(session, due)  # one statement for the batch's clocks, not one each
-    session.flush()
+                firings.append(firing)
+        except Exception:  # bad data in one clock must not stall the others
+            log.exception("SLA clock %s of order %s skipped", c.id, c.order_id)
+            result.failed += 1
+    try:
+        with session.begin_nested():  # the fast path: the whole batch in one write
+            written = SweepResult()
+            for f in firings:
+                _write(session, system, f, now, written)
+            batch.write_clocks(session, due)  # one statement for the batch's clocks, not one each
+            session.flush()
+        _add(result, written)
+    except Exception:
+        log.exception("SLA sweep batch failed; writing its %d clocks one by one", len(firings))
+        for f in firings:
+            one = SweepResult()
+            try:
+                with session.begin_nested():
+                    _write(session, system, f, now, one)
+                    session.flush()
+                _add(result, one)
+            except Exception:
+                log.exception("SLA clock %s of order %s skipped", f.clock.id, f.order.id)
+                result.failed += 1
     return result
+
+
+def _add(total: SweepResult, part: SweepResult) -> None:
+    total.warnings += part.warnings
+    total.breaches += part.breaches
+    total.notifications += part.notifications
+    total.skipped_stages += part.skipped_stages

@@ -55,11 +55,11 @@ _after: dict[str, list[AfterHook]] = defaultdict(list)
 
 
 def before(event: str, hook: BeforeHook) -> None:
-    _before[event].append(hook)
+    _before[str(event)].append(hook)
 
 
 def after(event: str, hook: AfterHook) -> None:
-    _after[event].append(hook)
+    _after[str(event)].append(hook)
 
 
 def run_before(happening: Happening) -> dict[str, Any]:

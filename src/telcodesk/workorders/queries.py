@@ -14,6 +14,7 @@ from telcodesk import clock
 from telcodesk.customers import phones
 from telcodesk.customers.models import Customer
 from telcodesk.errors import NotFound, ValidationFailed
+from telcodesk.matching import OrderFacts
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
@@ -174,3 +175,16 @@ def unit_queue(session: Session, viewer: Staff, limit: int = 200) -> list[WorkOr
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def facts_of(order: WorkOrder) -> OrderFacts:
+    """What SLA policies and dispatch rules look at in an order (one answer for both)."""
+    return OrderFacts(
+        type=order.type,
+        category_code=order.category.code if order.category else None,
+        priority=order.priority,
+        tier=order.customer.tier,
+        channel=order.channel,
+        province_code=order.province_code,
+        city_code=order.city_code,
+    )

@@ -320,6 +320,7 @@ EVENT_LABELS: dict[str, Label] = {
     "sla_breach": Label("超时告警", "SLA breach"),
     "sla_recomputed": Label("时限重算", "Deadline recomputed"),
     "customer_merged": Label("客户合并", "Customer merged"),  # BH-5, workorders.merge
+    "note": Label("添加备注", "Note added"),
 }
 
 TYPE_LABELS: dict[OrderType, Label] = {

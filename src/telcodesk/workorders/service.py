@@ -2,12 +2,19 @@
 
 Services flush but never commit: the caller's unit of work owns the transaction, so the
 order, its history row and its idempotency record are written together or not at all.
+
+`workorders` is the only writer of orders, their history and notes (ARCHITECTURE.md). Other
+domains record what they did to an order through `record_event` / `record_events` and raise
+it a level through `escalate`; they react to lifecycle actions through the hooks wired in
+`telcodesk.wiring` (SLA clocks, dispatch, chases, notifications), so this module imports none
+of them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,9 +34,7 @@ from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
-from telcodesk.routing import service as routing
-from telcodesk.sla import service as sla
-from telcodesk.workorders import authority, rules
+from telcodesk.workorders import authority, hooks, rules
 from telcodesk.workorders import candidates as eligibility
 from telcodesk.workorders.models import (
     Category,
@@ -41,6 +46,7 @@ from telcodesk.workorders.models import (
 from telcodesk.workorders.queries import (  # noqa: F401 - reading lives in queries.py
     decode_cursor,
     encode_cursor,
+    facts_of,
     filter_orders,
     get_order,
     history,
@@ -185,17 +191,9 @@ def register_order(
         updated_at=now,
     )
     session.add(order)
-    # The clocks count in the registering unit's hours and calendar (T-2, T-3).
-    policy = sla.start_clocks(session, order, actor.unit)
-    _record(
-        session,
-        order,
-        actor,
-        Action.REGISTER,
-        None,
-        {"sla_policy": policy.code if policy else None},
-        reason=None,
-    )
+    # The after-hooks start the SLA clocks (T-2, T-3) and tell the customer (WO-2).
+    registered = hooks.Happening(session, order, actor, Action.REGISTER.value, now, data)
+    _write_event(registered, from_status=None, changes={}, reason=None)
     if idempotency_key:
         session.add(
             IdempotencyRecord(
@@ -249,6 +247,11 @@ def transition(
     return order
 
 
+# Fields a before-hook may set on the order (dispatch choosing the unit and the handler);
+# anything else a before-hook returns is kept in the history row as it is.
+HOOK_FIELDS = frozenset({"handler_id", "handling_unit_id", "dispatch_note", "priority"})
+
+
 def _apply(
     session: Session, order: WorkOrder, actor: Staff, action: Action, data: TransitionIn
 ) -> None:
@@ -264,6 +267,10 @@ def _apply(
     _require(action in rules.REASON_REQUIRED, data.reason, "reason", "原因")
     _require(action in rules.CUSTOMER_TEXT_REQUIRED, data.message, "message", "给客户的答复")
     _require(action in rules.HANDLER_REQUIRED, data.handler, "handler", "处理人")
+    if action == Action.EXTEND and not data.extend_by:
+        raise ValidationFailed(
+            "延期需要填写延长时长", "extend_by is required", code="extend_by_required"
+        )
     if data.handler and action in (Action.DISPATCH, Action.CHASE):
         raise ValidationFailed(
             "派单由规则选择处理人，催办发给当前处理人：不能指定处理人",
@@ -273,18 +280,22 @@ def _apply(
 
     before = {f: getattr(order, f) for f in TRACKED}
     now = clock.now()
-    routed: dict[str, Any] = {}
     if data.handler:
         handler = org.get_staff_by_username(session, data.handler)
         eligibility.require_eligible(actor, order, handler)
         order.handler_id, order.handling_unit_id = handler.id, handler.unit_id
-    if action == Action.DISPATCH:  # rules choose the unit and the handler (CC-1, CH-4)
-        routed = routing.dispatch(session, order, actor)
-        if routed.get("queued"):  # nobody there can take it: it waits in the unit's queue
-            target = current
-    elif action == Action.CHASE:  # 催办: notify the handler and their supervisor (CH-4, WO-4)
-        routed = routing.chase(session, order, actor, data.reason or "")
-    elif action == Action.REVIEW_VALID:
+    # Before-hooks may refuse (a DomainError) or choose fields: dispatch (CC-1, CH-4) picks
+    # the unit and the handler, a chase (CH-4, WO-4) names who is to be told.
+    happening = hooks.Happening(session, order, actor, action.value, now, data)
+    noted: dict[str, Any] = {}
+    for name, value in hooks.run_before(happening).items():
+        if name in HOOK_FIELDS:
+            setattr(order, name, value)
+        else:
+            noted[name] = value
+    if noted.get("queued"):  # nobody there can take it: it waits in the unit's queue (CC-1)
+        target = current
+    if action == Action.REVIEW_VALID:
         order.is_valid = True
     elif action == Action.REVIEW_INVALID:
         order.is_valid, order.invalid_reason = False, data.reason
@@ -307,14 +318,15 @@ def _apply(
     if rules.is_closed(target):
         order.closed_at = now
     order.updated_at = now
-    _flush(session)  # the order's clocks are read below
-    clock_changes = _move_clocks(session, order, action, data, now)
-    changes = {**clock_changes, **routed} | {
+    _flush(session)  # a stale version fails here, before any hook reacts
+    changes = noted | {
         f: [_plain(before[f]), _plain(getattr(order, f))]
         for f in TRACKED
         if before[f] != getattr(order, f)
     }
-    _record(session, order, actor, action, current, changes, reason=data.reason)
+    # After-hooks react in this transaction: the SLA clocks stop, pause, resume, reopen or
+    # extend (T-2, WO-1) and add their new deadlines to the row; notifications are queued.
+    _write_event(happening, from_status=current, changes=changes, reason=data.reason)
     _flush(session)
 
 
@@ -323,33 +335,6 @@ def _flush(session: Session) -> None:
         session.flush()
     except StaleDataError as exc:  # someone else updated the row between our read and write
         raise StaleVersion() from exc
-
-
-def _move_clocks(
-    session: Session, order: WorkOrder, action: Action, data: TransitionIn, now: datetime
-) -> dict[str, Any]:
-    """Stop, pause, resume or extend the SLA clocks as the action means (T-2, WO-1)."""
-    changes: dict[str, Any] = {}
-    stopped = {
-        k
-        for k, stops in (("response", rules.STOPS_RESPONSE), ("resolution", rules.STOPS_RESOLUTION))
-        if action in stops
-    }
-    if stopped:
-        changes |= sla.stop(session, order, stopped, now)
-    if action == Action.SUSPEND:
-        sla.pause(session, order, now)
-    elif action == Action.RESUME:
-        changes |= sla.resume(session, order, now)
-    elif action == Action.CALLBACK_UNSATISFIED:
-        changes |= sla.reopen(session, order, now)
-    elif action == Action.EXTEND:
-        if not data.extend_by:
-            raise ValidationFailed(
-                "延期需要填写延长时长", "extend_by is required", code="extend_by_required"
-            )
-        changes |= sla.extend(session, order, data.extend_by)
-    return changes
 
 
 def _require(needed: bool, value: str | None, field: str, zh: str) -> None:
@@ -363,38 +348,107 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def _record(
+# --- history: the one writer of order events (WO-2) -----------------------------------
+
+
+def _write_event(
+    happening: hooks.Happening,
+    *,
+    from_status: str | None,
+    changes: Mapping[str, Any],
+    reason: str | None,
+) -> OrderEvent:
+    order = happening.order
+    row = OrderEvent(
+        at=happening.now,
+        actor_id=happening.actor.id,
+        action=happening.event,
+        from_status=from_status,
+        to_status=order.status,
+        reason=reason,
+        changes=dict(changes),
+    )
+    if order.id is None:  # a new order: the history row joins it in the same flush
+        row.order = order
+    else:
+        row.order_id = order.id
+    happening.session.add(row)
+    hooks.run_after(happening, row)
+    return row
+
+
+def record_event(
     session: Session,
     order: WorkOrder,
     actor: Staff,
-    action: Action,
-    from_status: Status | None,
-    changes: dict[str, Any],
+    event: str,
+    changes: Mapping[str, Any],
     *,
-    reason: str | None,
-) -> None:
-    session.add(
-        OrderEvent(
-            order=order,
-            at=clock.now(),
-            actor_id=actor.id,
-            action=action,
-            from_status=from_status,
-            to_status=order.status,
-            reason=reason,
-            changes=changes,
-        )
+    reason: str | None = None,
+    now: datetime | None = None,
+    data: Any = None,
+) -> OrderEvent:
+    """Write a history row for something that happened to an order (an SLA warning, a deadline
+    recomputed, a note) and run the event's after-hooks in the same transaction. The order's
+    status does not change here; a recipient list in ``changes["notified"]`` (staff ids) is
+    what the notify hook tells. Flushes nothing: callers batch."""
+    at = now or clock.now()
+    happening = hooks.Happening(session, order, actor, str(event), at, data)
+    return _write_event(happening, from_status=order.status, changes=changes, reason=reason)
+
+
+def record_events(
+    session: Session,
+    actor: Staff,
+    rows: Iterable[tuple[WorkOrder, str, Mapping[str, Any]]],
+    *,
+    now: datetime | None = None,
+) -> list[OrderEvent]:
+    """Many ``record_event`` rows at once (the SLA sweep's batch), flushed together once."""
+    at = now or clock.now()
+    written = [record_event(session, o, actor, e, c, now=at) for o, e, c in rows]
+    session.flush()
+    return written
+
+
+def escalate(
+    session: Session,
+    order: WorkOrder,
+    actor: Staff,
+    event: str,
+    changes: Mapping[str, Any],
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> OrderEvent:
+    """Raise the order one escalation level (WO-3: an overdue resolution goes up) and record
+    why, with the level's change, in one history row."""
+    at = now or clock.now()
+    level = order.escalation_level
+    order.escalation_level, order.updated_at = level + 1, at
+    return record_event(
+        session,
+        order,
+        actor,
+        event,
+        {**changes, "escalation_level": [level, level + 1]},
+        reason=reason,
+        now=at,
     )
 
 
 def add_note(session: Session, actor: Staff, number: str, data: NoteIn) -> OrderNote:
-    """An internal note, or a progress message told to the customer (WO-2)."""
+    """An internal note, or a progress message told to the customer (WO-2). The note is in the
+    history too, so the "note" hooks (telling the customer of progress) can react to it."""
     order = get_order(session, number, viewer=actor)
     authority.require(actor, order, Deed.NOTE)  # owner, handler or supervisor (WO-2)
-    note = OrderNote(
-        order_id=order.id, at=clock.now(), author_id=actor.id, kind=data.kind, body=data.body
-    )
+    now = clock.now()
+    note = OrderNote(order_id=order.id, at=now, author_id=actor.id, kind=data.kind, body=data.body)
     session.add(note)
+    session.flush()
+    record_event(
+        session, order, actor, "note", {"note_id": note.id, "kind": data.kind}, now=now, data=note
+    )
     session.flush()
     return note
 
