@@ -186,12 +186,6 @@ def set_role(session: Session, actor: Staff, username: str, role: Role) -> Staff
     permissions.require(actor, Permission.ORG_MANAGE)
     _assignable(role)
     staff = get_staff_by_username(session, username)
-    if staff.username == SYSTEM_USERNAME:
-        raise Forbidden(
-            "系统账号的角色不能修改",
-            "The system account's role cannot change",
-            code="system_account",
-        )
     scope = scope_of(actor)
     if staff.id == actor.id:
         raise Forbidden("不能修改自己的角色", "You may not change your own role", code="own_role")
@@ -202,6 +196,12 @@ def set_role(session: Session, actor: Staff, username: str, role: Role) -> Staff
             "该账号或角色超出您的管理范围",
             "That account or role is outside your scope",
             code="role_out_of_scope",
+        )
+    if staff.username == SYSTEM_USERNAME:
+        raise Forbidden(
+            "系统账号的角色不能修改",
+            "The system account's role cannot change",
+            code="system_account",
         )
     if staff.role != role:
         before, staff.role = staff.role, role

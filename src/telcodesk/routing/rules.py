@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from telcodesk.labels import Label
 from telcodesk.matching import (  # noqa: F401 - the dispatch rules' vocabulary
     Explanation,
     FieldCheck,
@@ -24,7 +25,7 @@ from telcodesk.matching import (  # noqa: F401 - the dispatch rules' vocabulary
     rank,
     specificity,
 )
-from telcodesk.workorders.rules import Label, Status
+from telcodesk.workorders.rules import Status
 
 
 class Strategy(StrEnum):

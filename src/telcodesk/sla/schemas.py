@@ -10,6 +10,7 @@ from telcodesk.calendar.rules import Unit
 from telcodesk.customers.schemas import REGION_PATTERN, Tier
 from telcodesk.inputs import Line, invalid
 from telcodesk.workorders.rules import Channel, OrderType, Priority
+from telcodesk.workorders.schemas import ClockOut  # noqa: F401 - the order answer's clocks
 
 POLICY_CODE_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
@@ -70,23 +71,6 @@ class OverrideOut(BaseModel):
 class OverrideResult(BaseModel):
     override: OverrideOut | None
     deadlines_moved: int
-
-
-class ClockOut(BaseModel):
-    """A running or stopped SLA clock of an order (T-2)."""
-
-    model_config = ConfigDict(from_attributes=True)
-    kind: str = Field(description="response | resolution")
-    due_at: datetime
-    due_text: str = Field(
-        description="Beijing time as staff read it; the end of a day is 24:00 of that day, "
-        "e.g. 2026-01-06 24:00"
-    )
-    due_day: date = Field(description="The day the deadline ends (Beijing time)")
-    risk: str = Field(description="ok | warning | breached | paused | met | missed")
-    unit: Unit
-    remaining_zh: str
-    remaining_en: str
 
 
 class CalendarStatus(BaseModel):

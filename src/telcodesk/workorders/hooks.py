@@ -9,7 +9,12 @@ what happens to an order through two kinds of hook, registered in one explicit p
   `DomainError`, or return fields for `workorders` to set on the order (and to record in the
   history), e.g. dispatch choosing a handler or an approval guarding an archive;
 - an **after-hook** runs once the history row is written, in the same transaction, e.g. SLA
-  clocks moving, notifications and customer messages being queued in the outbox.
+  clocks moving, notifications and customer messages being queued in the outbox. It may add
+  what it did to the row's ``changes`` (assign a new dict: the policy chosen, a new deadline).
+
+A before-hook's fields that `workorders.service.HOOK_FIELDS` names are set on the order; any
+other key it returns is kept in the history row's ``changes`` as it is (``notified``: the
+staff ids the notify hook tells).
 
 Hooks are keyed by the event's name: a lifecycle `Action` value (`"reply"`) or one of the
 events other domains record through `record_event` (`"sla_warning"`, `"note"` …). The key
@@ -22,13 +27,12 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:
-    from telcodesk.org.models import Staff
-    from telcodesk.workorders.models import OrderEvent, WorkOrder
+from telcodesk.org.models import Staff
+from telcodesk.workorders.models import OrderEvent, WorkOrder
 
 ANY = "*"
 
@@ -48,7 +52,7 @@ class Happening:
 
 
 BeforeHook = Callable[[Happening], Mapping[str, Any] | None]
-AfterHook = Callable[[Happening, "OrderEvent"], None]
+AfterHook = Callable[[Happening, OrderEvent], None]
 
 _before: dict[str, list[BeforeHook]] = defaultdict(list)
 _after: dict[str, list[AfterHook]] = defaultdict(list)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from telcodesk.calendar.rules import Unit
 from telcodesk.customers.schemas import (
     REGION_PATTERN,
     CustomerIn,
@@ -16,11 +17,28 @@ from telcodesk.customers.schemas import (
     Tier,
 )
 from telcodesk.inputs import Line, Moment, Text, invalid
-from telcodesk.sla.schemas import ClockOut
 from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
 
 MAX_ID = 2**31 - 1  # keys are 32-bit on both engines; larger numbers are bad input, not a 500
 Id = Field(ge=1, le=MAX_ID)
+
+
+class ClockOut(BaseModel):
+    """A running or stopped SLA clock of an order (T-2): part of the order's answer; the SLA
+    domain fills it in (composition: workorders/api.py)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    kind: str = Field(description="response | resolution")
+    due_at: datetime
+    due_text: str = Field(
+        description="Beijing time as staff read it; the end of a day is 24:00 of that day, "
+        "e.g. 2026-01-06 24:00"
+    )
+    due_day: date = Field(description="The day the deadline ends (Beijing time)")
+    risk: str = Field(description="ok | warning | breached | paused | met | missed")
+    unit: Unit
+    remaining_zh: str
+    remaining_en: str
 
 
 class Strict(BaseModel):
