@@ -157,21 +157,36 @@ def serve(
 
 
 @app.command()
-def worker(once: Annotated[bool, typer.Option(help="One sweep, then exit")] = False) -> None:
-    """Run the scheduled jobs (SLA clocks, call-back timeouts, clean-up) until stopped."""
-    from telcodesk.worker import Worker
+def worker(
+    once: Annotated[bool, typer.Option(help="One round of every job, then exit")] = False,
+    list_jobs: Annotated[bool, typer.Option("--list", help="List the jobs and exit")] = False,
+    job: Annotated[str | None, typer.Option("--job", help="Run one job (all its batches)")] = None,
+) -> None:
+    """Run the scheduled jobs (SLA clocks, call-back timeouts, dispatch, clean-up) until
+    stopped. SIGTERM or Ctrl-C: the batch in hand commits, then the worker exits."""
+    from telcodesk.worker import JOBS, Worker
 
+    if list_jobs:
+        for name, j in JOBS.items():
+            typer.echo(f"{name}\t{j.description}")
+        return
+    if job is not None and job not in JOBS:
+        console.print(f"[red]未知作业 / unknown job {job!r}[/red]; try --list")
+        raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     w = Worker(_factory(), get_settings())
-    if once:
-        console.print(w.sweep())
-        return
 
     def _stop(_sig: int, _frame: FrameType | None) -> None:
         w.stop()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    if job is not None:
+        console.print({job: w.run_job(job)})
+        return
+    if once:
+        console.print(w.sweep())
+        return
     console.print("worker running; Ctrl-C to stop")
     w.run_forever()
 
@@ -210,6 +225,14 @@ def roles() -> None:
     from telcodesk.workorders.roles_doc import roles_markdown
 
     typer.echo(roles_markdown(), nl=False)
+
+
+@app.command()
+def hooks() -> None:
+    """Print who reacts to what in the order lifecycle (Markdown, as in docs/hooks.md)."""
+    from telcodesk.wiring import hooks_markdown
+
+    typer.echo(hooks_markdown(), nl=False)
 
 
 def _import(kind: str, path: str, actor: str) -> None:

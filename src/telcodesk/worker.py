@@ -1,101 +1,50 @@
 """The worker runs named, repeat-safe scheduled jobs (the clocks of the service).
 
-Each job is a scan that can run again at any time without doing anything twice; each
-runs in its own transaction so one failure does not undo the others.
+Each domain lists its jobs in its own ``jobs.py`` (sla, routing, workorders); this module
+composes them. Each job runs in its own transaction (per batch), so one failure does not undo
+the others. ``stop()`` (SIGTERM, SIGINT) lets the batch in hand commit — or roll back if it
+fails — and then returns: no batch is cut in half, and no row lock outlives the process.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
 from telcodesk.notify import jobs as notify_jobs
-from telcodesk.org import service as org
 from telcodesk.org.roles import SYSTEM_USERNAME
-from telcodesk.sla import sweep as sla
+from telcodesk.routing import jobs as routing_jobs
+from telcodesk.scheduling import Job
+from telcodesk.sla import jobs as sla_jobs
 from telcodesk.wiring import wire
-from telcodesk.workorders import service as orders
+from telcodesk.workorders import jobs as workorders_jobs
 
 log = logging.getLogger("telcodesk.worker")
 
 __all__ = ["JOBS", "SYSTEM_USERNAME", "Job", "Worker"]
 
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    description: str
-    run: Callable[[Session, Settings], int]
-    # Batches: run again, each time in a new transaction, while a batch comes back full.
-    batch: int | None = None
-
-
-def _archive_callbacks(session: Session, settings: Settings) -> int:
-    system = org.system_actor(session)
-    return orders.archive_unanswered_callbacks(
-        session, system, timedelta(days=settings.callback_timeout_days)
-    )
-
-
-def _dispatch_reviewed(session: Session, settings: Settings) -> int:
-    system = org.system_actor(session)
-    after = timedelta(minutes=settings.auto_dispatch_after_minutes)
-    return orders.dispatch_reviewed(session, system, after)
-
-
-def _purge_idempotency(session: Session, settings: Settings) -> int:
-    return orders.purge_idempotency_records(
-        session, timedelta(hours=settings.idempotency_retention_hours)
-    )
-
-
-SLA_BATCH = 1000
-
-
-def _sla_sweep(session: Session, settings: Settings) -> int:
-    system = org.system_actor(session)
-    return sla.sweep(session, system, limit=SLA_BATCH).clocks
-
-
+# In the order one round runs them: clocks first, then the lifecycle's sweeps.
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
-        Job(
-            "sla_sweep",
-            "时限预警、超时与升级 / SLA warnings, breaches, escalation (T-2, WO-3)",
-            _sla_sweep,
-            batch=SLA_BATCH,
-        ),
-        Job(
-            "archive_unanswered_callbacks",
-            "归档回访超时未应答的工单 / archive unanswered call-backs (WO-1)",
-            _archive_callbacks,
-        ),
-        Job(
-            "dispatch_reviewed",
-            "按派单规则分派无人认领的已审核工单 / route reviewed orders by the rules (CC-1)",
-            _dispatch_reviewed,
-        ),
+        *sla_jobs.JOBS,
+        workorders_jobs.JOBS[0],  # archive unanswered call-backs
+        *routing_jobs.JOBS,
+        # notify's delivery (notify/jobs.py), after the jobs that queue messages
         Job(
             "deliver_outbox",
             "投递发件箱：邮件、短信、事件 / deliver the outbox: email, SMS, events",
             notify_jobs.deliver,
             batch=notify_jobs.BATCH,
         ),
-        Job(
-            "purge_idempotency_records",
-            "清理过期幂等记录 / drop old idempotency records",
-            _purge_idempotency,
-        ),
+        *workorders_jobs.JOBS[1:],
     )
 }
+SLA_BATCH = sla_jobs.SLA_BATCH
 
 
 class Worker:
@@ -106,7 +55,13 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     def run_job(self, name: str) -> int:
+        """Run a job's batches, each in its own transaction, until one comes back short or
+        the worker is asked to stop (the batch in hand still commits)."""
         job, total = JOBS[name], 0
         while True:
             with unit_of_work(self.factory) as session:
@@ -116,9 +71,12 @@ class Worker:
                 return total
 
     def sweep(self) -> dict[str, int | str]:
-        """Run every job once; a failing job is logged and the others still run."""
+        """Run every job once; a failing job is logged and the others still run. A stop
+        request ends the round after the job in hand."""
         results: dict[str, int | str] = {}
         for name in JOBS:
+            if self._stop.is_set():
+                break
             try:
                 results[name] = self.run_job(name)
             except Exception as exc:  # isolate failures per job
@@ -130,6 +88,7 @@ class Worker:
         while not self._stop.is_set():
             self.sweep()
             self._stop.wait(self.settings.worker_interval_s)
+        log.info("worker stopped")
 
     def start_in_thread(self) -> None:
         self._thread = threading.Thread(

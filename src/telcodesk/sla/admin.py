@@ -60,7 +60,7 @@ def set_override(
         note=note,
     )
     service.clear_caches()
-    return recompute_open_clocks(session, actor, since=day)
+    return recompute_open_clocks(session, actor, since=day, region_code=region_code)
 
 
 def remove_override(session: Session, actor: Staff, override_id: int) -> int:
@@ -68,35 +68,43 @@ def remove_override(session: Session, actor: Staff, override_id: int) -> int:
     row = session.get(CalendarOverride, override_id)
     if row is None:
         raise NotFound("日历调整不存在", "Calendar override not found", code="override_not_found")
-    day = row.day
+    day, region_code = row.day, row.region_code
     session.delete(row)
     session.flush()
     audit.record(
         session, actor, "calendar_override_removed", "calendar_override", f"{day}/{row.region_code}"
     )
     service.clear_caches()
-    return recompute_open_clocks(session, actor, since=day)
+    return recompute_open_clocks(session, actor, since=day, region_code=region_code)
 
 
-def recompute_open_clocks(session: Session, actor: Staff, *, since: date) -> int:
-    """Recompute running clocks that could be affected by a change on or after ``since``;
-    each moved deadline is a history row of its order (written by `workorders`)."""
+def recompute_open_clocks(
+    session: Session, actor: Staff, *, since: date, region_code: str = NATIONWIDE
+) -> int:
+    """Recompute running clocks that could be affected by a change on or after ``since`` in
+    ``region_code`` (clocks count in their order's region's calendar); each moved deadline is
+    a history row of its order (written by `workorders`)."""
     cutoff = datetime(since.year, since.month, since.day, tzinfo=clock.SHANGHAI) - timedelta(days=1)
     ctx, moved = service.Context(session), 0
-    running = session.scalars(
-        select(OrderClock).where(
+    stmt = (
+        select(OrderClock, WorkOrder)
+        .join(WorkOrder, WorkOrder.id == OrderClock.order_id)
+        .where(
             OrderClock.stopped_at.is_(None),
             or_(OrderClock.due_at >= cutoff, OrderClock.paused_at.is_not(None)),
         )
     )
-    for c in running:
+    if region_code != NATIONWIDE:  # a province's or a city's override moves only its orders
+        prefix = region_code[:2] if region_code.endswith("0000") else region_code[:4]
+        stmt = stmt.where(WorkOrder.city_code.startswith(prefix))
+    for c, order in session.execute(stmt).all():
         before = c.due_at
         service.reschedule(ctx, c)
         if c.due_at != before:
             moved += 1
             workorders.record_event(
                 session,
-                session.get_one(WorkOrder, c.order_id),
+                order,
                 actor,
                 "sla_recomputed",
                 {f"{c.kind}_due_at": [before.isoformat(), c.due_at.isoformat()]},

@@ -85,18 +85,27 @@ def hours_of(unit: OrgUnit) -> BusinessHours:
 
 @dataclass
 class Context:
-    """Calendars and hours looked up once per use (a sweep touches many clocks of few units)."""
+    """Calendars and hours looked up once per use (a sweep touches many clocks of few units).
+
+    A clock counts in its unit's business hours (T-3: the hall's, the hotline's 7x24) and in
+    the calendar of the **order's region**: a Guangzhou typhoon day moves Guangzhou's orders,
+    whoever registered them (a province hotline, HQ)."""
 
     session: Session
     units: dict[int, OrgUnit] = field(default_factory=dict)
+    # The region of a new order's clocks, which do not belong to their order yet.
+    region: str | None = None
 
     def unit(self, unit_id: int) -> OrgUnit:
         if unit_id not in self.units:
             self.units[unit_id] = self.session.get_one(OrgUnit, unit_id)
         return self.units[unit_id]
 
-    def calendar(self, unit_id: int) -> WorkCalendar:
-        return calendar_for(self.session, self.unit(unit_id).region_code)
+    def calendar(self, c: OrderClock) -> WorkCalendar:
+        if c.order_id is None and self.region is not None:
+            return calendar_for(self.session, self.region)
+        # The order is in the identity map wherever clocks are read with their orders.
+        return calendar_for(self.session, c.order.city_code)
 
     def hours(self, unit_id: int) -> BusinessHours:
         return hours_of(self.unit(unit_id))
@@ -104,7 +113,7 @@ class Context:
 
 def threshold(ctx: Context, c: OrderClock, share: float) -> datetime:
     return rules.threshold_at(
-        ctx.calendar(c.unit_id),
+        ctx.calendar(c),
         ctx.hours(c.unit_id),
         Unit(c.time_unit),
         c.start_at,
@@ -136,7 +145,7 @@ def rearm(ctx: Context, c: OrderClock, now: datetime) -> None:
 
 def counted(ctx: Context, c: OrderClock, a: datetime, b: datetime) -> float:
     span = working_time_between(
-        ctx.calendar(c.unit_id), ctx.hours(c.unit_id), a, b, Unit(c.time_unit)
+        ctx.calendar(c), ctx.hours(c.unit_id), a, b, Unit(c.time_unit)
     )
     return span.total_seconds()
 
@@ -196,7 +205,7 @@ def start_clocks(session: Session, order: WorkOrder, unit: OrgUnit) -> SlaPolicy
     if policy is None:
         return None
     unit_id = unit.id
-    ctx = Context(session, {unit_id: unit})
+    ctx = Context(session, {unit_id: unit}, region=order.city_code)
     for kind, amount, time_unit in (
         (RESPONSE, policy.response_amount, policy.response_unit),
         (RESOLUTION, policy.resolution_amount, policy.resolution_unit),
@@ -321,7 +330,7 @@ def view(
         if c.stopped_at is not None:
             out.append(ClockView(c.kind, c.due_at, "met" if c.met else "missed", unit, "", ""))
             continue
-        cal, hours, end = ctx.calendar(c.unit_id), ctx.hours(c.unit_id), c.paused_at or now
+        cal, hours, end = ctx.calendar(c), ctx.hours(c.unit_id), c.paused_at or now
         first_share = rules.stages(c.warn_shares)[0].share
         risk = (
             "paused" if c.paused_at else rules.risk(now, threshold(ctx, c, first_share), c.due_at)
