@@ -144,9 +144,7 @@ def rearm(ctx: Context, c: OrderClock, now: datetime) -> None:
 
 
 def counted(ctx: Context, c: OrderClock, a: datetime, b: datetime) -> float:
-    span = working_time_between(
-        ctx.calendar(c), ctx.hours(c.unit_id), a, b, Unit(c.time_unit)
-    )
+    span = working_time_between(ctx.calendar(c), ctx.hours(c.unit_id), a, b, Unit(c.time_unit))
     return span.total_seconds()
 
 
