@@ -33,10 +33,10 @@ from telcodesk.web.admin_views import router as admin_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
 from telcodesk.web.input_guard import InputGuard
+from telcodesk.web.kernel import LoginRequired, error_page, is_console
 from telcodesk.web.notify_views import router as notify_console_router
 from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
-from telcodesk.web.views import LoginRequired
 from telcodesk.web.views import router as console_router
 from telcodesk.wiring import wire
 from telcodesk.worker import Worker
@@ -117,7 +117,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         return RedirectResponse(exc.location, status_code=303)  # login or password change
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if is_console(request):  # the console's one HTML error handler (web/kernel.py)
+            return error_page(request, exc)
         return JSONResponse(exc.to_dict(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)

@@ -107,22 +107,14 @@ async def save_rule(request: Request, staff: ConsoleStaff, db: DbDep) -> Respons
 
 @router.get("/console/orders/{number}/dispatch", response_class=HTMLResponse)
 def explain_page(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    """Which rule matches the order now and why, and whom dispatch would pick (CC-1)."""
-    try:
-        with db.uow() as session:
-            order = orders.get_order(session, number, viewer=staff)
-            return render(
-                request,
-                "routing_explain.html",
-                staff,
-                order=order,
-                plan=routing.explain(session, order, staff),
-            )
-    except DomainError as exc:  # out of scope: answered as not found (CD-2)
+    """Which rule matches the order now and why, and whom dispatch would pick (CC-1). Out of
+    scope answers the kernel's 404 page (CD-2)."""
+    with db.uow() as session:
+        order = orders.get_order(session, number, viewer=staff)
         return render(
             request,
-            "error.html",
+            "routing_explain.html",
             staff,
-            status=exc.status,
-            heading=error_text(exc, lang_of(request)),
+            order=order,
+            plan=routing.explain(session, order, staff),
         )

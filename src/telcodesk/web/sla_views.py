@@ -41,18 +41,9 @@ POLICY_FIELDS = (
 )
 
 
-def _forbidden(request: Request, staff: Any, exc: DomainError) -> HTMLResponse:
-    return render(
-        request, "error.html", staff, status=exc.status, heading=error_text(exc, lang_of(request))
-    )
-
-
 @router.get("/console/sla", response_class=HTMLResponse)
 def at_risk(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    try:
-        permissions.require(staff, Permission.VIEW_AT_RISK)
-    except DomainError as exc:
-        return _forbidden(request, staff, exc)
+    permissions.require(staff, Permission.VIEW_AT_RISK)  # 403: the kernel's error page
     with db.uow() as session:
         seen: dict[int, WorkOrder] = {}
         for c in admin.at_risk(session, viewer=staff, limit=300):

@@ -4,114 +4,47 @@ from __future__ import annotations
 
 import uuid
 from html import escape
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from telcodesk import clock
-from telcodesk.customers import masking
 from telcodesk.customers import service as customers
 from telcodesk.customers.schemas import CustomerIn
 from telcodesk.deps import (
-    CSRF_FIELD,
     SESSION_COOKIE,
     DbDep,
     SettingsDep,
     clear_session_cookie,
     client_address,
-    console_staff_or_none,
     set_csrf_cookie,
     set_session_cookie,
 )
-from telcodesk.errors import DomainError, NotFound, ValidationFailed, invalid_input
-from telcodesk.org import permissions
+from telcodesk.errors import DomainError, ValidationFailed
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
-from telcodesk.org.permissions import Permission
-from telcodesk.org.roles import ROLE_LABELS
 from telcodesk.sla import service as sla
-from telcodesk.web.i18n import LANGS, pick, text
-from telcodesk.workorders import authority, candidates, rules
+from telcodesk.web.i18n import LANGS, text
+from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other views import it here too
+    ConsoleStaff,
+    LoginRequired,
+    PasswordChangeRequired,
+    console_staff,
+    error_text,
+    failure,
+    form_fields,
+    lang_of,
+    render,
+    templates,
+)
+from telcodesk.workorders import authority, candidates
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, TransitionIn
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["deadline"] = lambda dt: clock.deadline_text(dt) if dt else ""
-templates.env.filters["localtime"] = lambda dt: (
-    clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
-)
-templates.env.globals.update(
-    rules=rules, pick=pick, can=permissions.can, P=Permission, role_labels=ROLE_LABELS
-)
-# Every console template shows customers through these filters (CD-2).
-templates.env.filters.update(
-    mask_name=masking.mask_name,
-    mask_phone=masking.mask_phone,
-    mask_id_number=masking.mask_id_number,
-    mask_address=masking.mask_address,
-)
-
-
-class LoginRequired(Exception):
-    """Raised by console pages without a valid session; answered with a redirect to /login."""
-
-    location = "/login"
-
-
-class PasswordChangeRequired(LoginRequired):
-    """The password has expired: the console asks for a new one before anything else (CD-2)."""
-
-    location = "/console/account/password"
-
-
-def console_staff(
-    staff: Annotated[Staff | None, Depends(console_staff_or_none)], settings: SettingsDep
-) -> Staff:
-    if staff is None:
-        raise LoginRequired()
-    if org.password_expired(staff, settings):
-        raise PasswordChangeRequired()
-    return staff
-
-
-ConsoleStaff = Annotated[Staff, Depends(console_staff)]
-
-
-def lang_of(request: Request) -> str:
-    lang = request.cookies.get("td_lang", "zh")
-    return lang if lang in LANGS else "zh"
-
-
-def render(
-    request: Request, name: str, staff: Staff | None = None, status: int = 200, **ctx: Any
-) -> HTMLResponse:
-    lang = lang_of(request)
-    ctx.update(request=request, staff=staff, lang=lang, t=lambda key: text(key, lang))
-    return templates.TemplateResponse(request, name, ctx, status_code=status)
-
-
-def error_text(exc: DomainError | ValidationError, lang: str) -> str:
-    # A form's bad fields named in the page's language, as the API names them (errors.py).
-    error = exc if isinstance(exc, DomainError) else invalid_input(exc.errors())
-    return error.message_zh if lang == "zh" else error.message_en
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """A console form's filled-in fields, trimmed (the CSRF token is the middleware's)."""
-    form = await request.form()
-    return {k: str(v).strip() for k, v in form.items() if k != CSRF_FIELD and str(v).strip()}
-
-
-def failure(request: Request, exc: DomainError | ValidationError) -> tuple[str, int]:
-    """The message for the page and its status: a domain error's own, 422 for bad input."""
-    return error_text(exc, lang_of(request)), exc.status if isinstance(exc, DomainError) else 422
 
 
 # --- session ------------------------------------------------------------------------------
@@ -396,12 +329,7 @@ def _detail(
 
 @router.get("/console/orders/{number}", response_class=HTMLResponse)
 def order_detail(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    try:
-        return _detail(request, staff, db, number)
-    except NotFound as exc:
-        return render(
-            request, "error.html", staff, status=404, heading=error_text(exc, lang_of(request))
-        )
+    return _detail(request, staff, db, number)  # out of scope: the kernel's 404 page (CD-2)
 
 
 @router.get("/console/orders/{number}/candidates", response_class=HTMLResponse)

@@ -1,0 +1,117 @@
+"""The console kernel: one place for rendering a page, the signed-in staff member, the page
+language, form helpers and the one HTML answer to a `DomainError` (an error page with the
+error's status and its message in the page's language), so views need no try/except for
+errors they would only show as a page. Views that keep a form's input on an error still catch
+it and re-render their form with ``failure``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from telcodesk import clock
+from telcodesk.customers import masking
+from telcodesk.deps import CSRF_FIELD, SettingsDep, console_staff_or_none
+from telcodesk.errors import DomainError, invalid_input
+from telcodesk.org import permissions
+from telcodesk.org import service as org
+from telcodesk.org.models import Staff
+from telcodesk.org.permissions import Permission
+from telcodesk.org.roles import ROLE_LABELS
+from telcodesk.web.i18n import LANGS, pick, text
+from telcodesk.workorders import rules
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["deadline"] = lambda dt: clock.deadline_text(dt) if dt else ""
+templates.env.filters["localtime"] = lambda dt: (
+    clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+)
+templates.env.globals.update(
+    rules=rules, pick=pick, can=permissions.can, P=Permission, role_labels=ROLE_LABELS
+)
+# Every console template shows customers through these filters (CD-2).
+templates.env.filters.update(
+    mask_name=masking.mask_name,
+    mask_phone=masking.mask_phone,
+    mask_id_number=masking.mask_id_number,
+    mask_address=masking.mask_address,
+)
+
+
+class LoginRequired(Exception):
+    """Raised by console pages without a valid session; answered with a redirect to /login."""
+
+    location = "/login"
+
+
+class PasswordChangeRequired(LoginRequired):
+    """The password has expired: the console asks for a new one before anything else (CD-2)."""
+
+    location = "/console/account/password"
+
+
+def console_staff(
+    request: Request,
+    staff: Annotated[Staff | None, Depends(console_staff_or_none)],
+    settings: SettingsDep,
+) -> Staff:
+    if staff is None:
+        raise LoginRequired()
+    if org.password_expired(staff, settings):
+        raise PasswordChangeRequired()
+    request.state.staff = staff  # the error page shows who is signed in
+    return staff
+
+
+ConsoleStaff = Annotated[Staff, Depends(console_staff)]
+
+
+def lang_of(request: Request) -> str:
+    lang = request.cookies.get("td_lang", "zh")
+    return lang if lang in LANGS else "zh"
+
+
+def render(
+    request: Request, name: str, staff: Staff | None = None, status: int = 200, **ctx: Any
+) -> HTMLResponse:
+    lang = lang_of(request)
+    ctx.update(request=request, staff=staff, lang=lang, t=lambda key: text(key, lang))
+    return templates.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def error_text(exc: DomainError | ValidationError, lang: str) -> str:
+    # A form's bad fields named in the page's language, as the API names them (errors.py).
+    error = exc if isinstance(exc, DomainError) else invalid_input(exc.errors())
+    return error.message_zh if lang == "zh" else error.message_en
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A console form's filled-in fields, trimmed (the CSRF token is the middleware's)."""
+    form = await request.form()
+    return {k: str(v).strip() for k, v in form.items() if k != CSRF_FIELD and str(v).strip()}
+
+
+def failure(request: Request, exc: DomainError | ValidationError) -> tuple[str, int]:
+    """The message for the page and its status: a domain error's own, 422 for bad input."""
+    return error_text(exc, lang_of(request)), exc.status if isinstance(exc, DomainError) else 422
+
+
+CONSOLE_PREFIXES = ("/console", "/login", "/logout")
+
+
+def is_console(request: Request) -> bool:
+    return request.url.path == "/" or request.url.path.startswith(CONSOLE_PREFIXES)
+
+
+def error_page(request: Request, exc: DomainError) -> HTMLResponse:
+    """The console's answer to a domain error no view handled: its status, its message."""
+    staff = getattr(request.state, "staff", None)
+    heading = error_text(exc, lang_of(request))
+    if request.headers.get("HX-Request"):  # an htmx fragment: the message alone, in place
+        return render(request, "_error.html", staff, status=exc.status, heading=heading)
+    return render(request, "error.html", staff, status=exc.status, heading=heading)
