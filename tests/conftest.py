@@ -21,6 +21,7 @@ from telcodesk.config import Settings
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
 from telcodesk.models import Base
 from telcodesk.org import security
+from telcodesk.sla import service as sla
 from telcodesk.wiring import wire
 from tests.factories import World, build_world
 
@@ -93,6 +94,7 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
     yield make_session_factory(engine)
     clock.set_clock(None)
     _clear(engine)
+    sla.clear_caches()  # calendars and policies cached per process belong to the rows cleared
 
 
 @pytest.fixture

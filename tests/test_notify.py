@@ -16,7 +16,9 @@ from telcodesk.errors import Forbidden, NotFound, ValidationFailed
 from telcodesk.notify import customer, rules
 from telcodesk.notify import service as notify
 from telcodesk.notify.models import OutboxMessage
+from telcodesk.org import service as org
 from telcodesk.org.models import Staff
+from telcodesk.org.roles import Role
 from telcodesk.workorders import hooks
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.models import OrderEvent, WorkOrder
@@ -37,6 +39,7 @@ def wired() -> None:
 
 
 def register(session: Session, world: World, **kw: object) -> WorkOrder:
+    """Register an order: `workorders` runs the registration's hooks (the customer's SMS)."""
     data = {
         "type": "complaint",
         "channel": "hotline",
@@ -237,12 +240,10 @@ def test_registration_sms_has_number_and_deadline_and_waits_out_the_night(
     clock.set_clock(lambda: at(2026, 12, 2, 3, 0))  # 03:00 in Guangzhou
     with unit_of_work(factory) as session:
         night = register(session, world)
-        happen(session, night, world.agent, "register", {})
         night_id, night_number = night.id, night.number
     clock.set_clock(lambda: at(2026, 12, 2, 10, 0))
     with unit_of_work(factory) as session:
         day = register(session, world)
-        happen(session, day, world.agent, "register", {})
         day_id = day.id
     with unit_of_work(factory) as session:
         [held] = customer_sms(session, night_id)
@@ -275,11 +276,9 @@ def test_opt_out_and_province_quiet_hours_and_template_override(
             body="【广东】工单{{ number }}已受理",
         )
         order = register(session, world)
-        happen(session, order, world.agent, "register", {})
         first = order.id
         customer.set_opt_out(session, world.agent, world.customer.id, "sms", True)
         order = register(session, world)
-        happen(session, order, world.agent, "register", {})
         second = order.id
     with unit_of_work(factory) as session:
         [sms] = customer_sms(session, first)
@@ -301,13 +300,25 @@ def test_templates_are_scoped_and_sandboxed(factory: sessionmaker[Session], worl
             customer.save_template(
                 session, world.agent, kind="reply", province_code="440000", body="x"
             )
+        with pytest.raises(Forbidden):  # the system actor's role holds no settings
+            customer.save_template(
+                session, world.system, kind="reply", province_code="100000", body="x"
+            )
+        hq_admin = org.create_staff(
+            session,
+            username="hq.admin",
+            display_name="总部管理员",
+            password="Passw0rd!",
+            unit=org.get_unit_by_code(session, "HQ"),
+            role=Role.HQ_ADMIN,
+        )
         for bad in ("{{ number.__class__.__mro__ }}", "{{ nonsense }}", "{% if %}"):
             with pytest.raises(ValidationFailed):
                 customer.save_template(
-                    session, world.system, kind="reply", province_code="100000", body=bad
+                    session, hq_admin, kind="reply", province_code="100000", body=bad
                 )
         saved = customer.save_template(
-            session, world.system, kind="reply", province_code="100000", body="{{ number }} 已答复"
+            session, hq_admin, kind="reply", province_code="100000", body="{{ number }} 已答复"
         )
         assert saved.id
 

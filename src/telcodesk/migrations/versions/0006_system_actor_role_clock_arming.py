@@ -1,7 +1,7 @@
 """the system actor gets the narrow system role; SLA clocks can be re-armed
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005_notify
 Create Date: 2026-12-01 22:30:00
 
 The account the worker's jobs act as was created as an HQ admin: every setting and account
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005_notify"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
