@@ -33,7 +33,8 @@ def _count(factory: sessionmaker[Session], stmt: object) -> int:
 
 
 def _late_orders(factory: sessionmaker[Session], world: World) -> None:
-    clock.set_clock(lambda: clock.now() - timedelta(days=30))
+    past = clock.now() - timedelta(days=30)  # every threshold of every clock is long due
+    clock.set_clock(lambda: past)
     data = OrderCreate.model_validate(
         {
             "type": "complaint",

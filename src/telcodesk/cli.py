@@ -145,6 +145,10 @@ def serve(
     console.print(
         f"console: [bold]http://{host}:{port}/[/bold] · API docs: http://{host}:{port}/docs"
     )
+    # uvicorn shuts down gracefully on SIGTERM (requests finish, the embedded worker's batch
+    # commits), then re-raises the signal to the handler it found: a no-op here, so a clean
+    # stop exits 0 for systemd and the container runtime.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
     uvicorn.run(
         "telcodesk.app:app_factory",
         factory=True,

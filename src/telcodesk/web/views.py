@@ -308,7 +308,9 @@ def _detail(
         groups = candidates.candidates(session, staff, order) if choosing else []
         deadlines = sla.view(session, order.clocks)
         timeline = sorted(
-            [("event", e.at, e) for e in events] + [("note", n.at, n) for n in notes],
+            # A note's own history row is not shown twice: the note itself is in the timeline.
+            [("event", e.at, e) for e in events if e.action != "note"]
+            + [("note", n.at, n) for n in notes],
             key=lambda item: item[1],
         )
         return render(
