@@ -68,3 +68,16 @@ def build_world(session: Session) -> World:
         ),
     )
     return world
+
+
+def hq_admin(session: Session, username: str = "hq.admin") -> Staff:
+    """An HQ admin (nationwide settings and accounts): the system actor is not one (its role
+    holds only what the scheduled jobs need)."""
+    return org.create_staff(
+        session,
+        username=username,
+        display_name="总部管理员",
+        password=PASSWORD,
+        unit=org.get_unit_by_code(session, "HQ"),
+        role=Role.HQ_ADMIN,
+    )

@@ -29,7 +29,7 @@ from telcodesk.errors import Forbidden, NotFound
 from telcodesk.notify import jobs, outbox, rules
 from telcodesk.notify import service as notify
 from telcodesk.notify.models import OutboxMessage
-from tests.factories import World
+from tests.factories import World, hq_admin
 
 SECRET = "gateway-test-secret"
 
@@ -166,7 +166,7 @@ def test_sms_gateway_signed_retries_with_backoff_then_dead_letter_and_replay(
         deliver(factory, cfg)
         assert states(factory) == [("dead", 3)]
         with unit_of_work(factory) as session:
-            [dead] = outbox.list_messages(session, world.system, state="dead")
+            [dead] = outbox.list_messages(session, hq_admin(session), state="dead")
             assert "503" in (dead.last_error or "")
             with pytest.raises(Forbidden):
                 outbox.replay(session, world.agent, [dead.id])

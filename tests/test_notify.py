@@ -16,14 +16,12 @@ from telcodesk.errors import Forbidden, NotFound, ValidationFailed
 from telcodesk.notify import customer, rules
 from telcodesk.notify import service as notify
 from telcodesk.notify.models import OutboxMessage
-from telcodesk.org import service as org
 from telcodesk.org.models import Staff
-from telcodesk.org.roles import Role
 from telcodesk.workorders import hooks
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.models import OrderEvent, WorkOrder
 from telcodesk.workorders.schemas import OrderCreate
-from tests.factories import World
+from tests.factories import World, hq_admin
 
 BJ = timedelta(hours=8)
 
@@ -304,21 +302,12 @@ def test_templates_are_scoped_and_sandboxed(factory: sessionmaker[Session], worl
             customer.save_template(
                 session, world.system, kind="reply", province_code="100000", body="x"
             )
-        hq_admin = org.create_staff(
-            session,
-            username="hq.admin",
-            display_name="总部管理员",
-            password="Passw0rd!",
-            unit=org.get_unit_by_code(session, "HQ"),
-            role=Role.HQ_ADMIN,
-        )
+        hq = hq_admin(session)
         for bad in ("{{ number.__class__.__mro__ }}", "{{ nonsense }}", "{% if %}"):
             with pytest.raises(ValidationFailed):
-                customer.save_template(
-                    session, hq_admin, kind="reply", province_code="100000", body=bad
-                )
+                customer.save_template(session, hq, kind="reply", province_code="100000", body=bad)
         saved = customer.save_template(
-            session, hq_admin, kind="reply", province_code="100000", body="{{ number }} 已答复"
+            session, hq, kind="reply", province_code="100000", body="{{ number }} 已答复"
         )
         assert saved.id
 

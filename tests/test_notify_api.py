@@ -19,7 +19,7 @@ from telcodesk.notify.models import OutboxMessage
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.schemas import OrderCreate
 from tests.conftest import console_login, login
-from tests.factories import World
+from tests.factories import World, hq_admin
 
 
 def alert(factory: sessionmaker[Session], world: World) -> str:
@@ -113,6 +113,7 @@ def test_outbox_and_templates_are_admins_and_scoped(
     client: TestClient, factory: sessionmaker[Session], world: World
 ) -> None:
     with unit_of_work(factory) as session:
+        hq_admin(session)  # nationwide: the system actor is no admin
         for province, state in (("440000", "dead"), ("110000", "dead"), ("440000", "sent")):
             notify.enqueue(
                 session,
@@ -122,7 +123,8 @@ def test_outbox_and_templates_are_admins_and_scoped(
                 body="x",
                 province_code=province,
             ).state = state
-    agent, admin, hq = (login(client, u.username) for u in (world.agent, world.admin, world.system))
+    agent, admin = (login(client, u.username) for u in (world.agent, world.admin))
+    hq = login(client, "hq.admin")
     assert client.get("/api/v1/outbox", headers=agent).status_code == 403
     mine = client.get("/api/v1/outbox?state=dead", headers=admin).json()
     assert [m["province_code"] for m in mine] == ["440000"]
