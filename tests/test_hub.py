@@ -19,7 +19,7 @@ from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit
 from telcodesk.org.permissions import Permission
 from telcodesk.org.roles import Role, UnitKind
-from telcodesk.org.supervision import Supervision, nearest_supervised, supervisors_of
+from telcodesk.org.supervision import Supervision, nearest_supervised, supervisors_over
 from telcodesk.sla import admin as sla_admin
 from telcodesk.sla.models import OrderClock, SlaEvent
 from telcodesk.wiring import wire
@@ -247,6 +247,7 @@ def test_an_extension_rearms_the_warnings_for_the_new_deadline(
         number,
         Action.EXTEND,
         at(2026, 11, 5, 3),
+        by=world.supervisor,  # an extension is a supervisor's (T-2)
         extend_by=3,
         reason="待厂家",
         message="已告知客户延期三个工作日",
@@ -331,7 +332,7 @@ def test_a_hall_duty_manager_supervises_the_hall_for_chases_and_the_sweep(
             role=Role.HALL_MANAGER,
         )
         sup = Supervision.load(session)
-        assert [s.id for s in supervisors_of(session, hall)] == [manager.id]
+        assert [s.id for s in supervisors_over(session, hall)] == [manager.id]
         assert sup.supervisors_of(hall.id) == [manager.id]
         # The city has no supervisor of its own: the province's supervises it.
         assert sup.supervisors_of(gz.id) == [world.supervisor.id]
@@ -343,7 +344,7 @@ def test_the_walk_up_is_bounded_on_a_cycle() -> None:
     assert nearest_supervised(1, parents.get, lambda u: False) is None
 
 
-def test_a_unit_cycle_does_not_hang_supervisors_of(
+def test_a_unit_cycle_does_not_hang_supervisors_over(
     factory: sessionmaker[Session], world: World
 ) -> None:
     with unit_of_work(factory) as session:
@@ -351,7 +352,7 @@ def test_a_unit_cycle_does_not_hang_supervisors_of(
         session.execute(update(OrgUnit).where(OrgUnit.id == gz.id).values(parent_id=sz.id))
         session.execute(update(OrgUnit).where(OrgUnit.id == sz.id).values(parent_id=gz.id))
         session.expire_all()
-        assert supervisors_of(session, gz) == []
+        assert supervisors_over(session, gz) == []
 
 
 # --- one system actor ------------------------------------------------------------------------

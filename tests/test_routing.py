@@ -387,7 +387,8 @@ def test_skill_and_availability_filter_the_candidates(
         assert event.action == Action.DISPATCH and event.to_status == Status.REVIEWED
         assert event.changes["queued"] is True
         assert event.changes["notified"] == [world.supervisor.id]  # GD is over GZ-RS
-        alerts = session.scalars(select(Notification).where(Notification.kind == "queued"))
+        kind = Notification.kind == "unassigned"  # notify's kind for an order nobody takes
+        alerts = session.scalars(select(Notification).where(kind))
         assert [(n.staff_id, n.order_id) for n in alerts] == [(world.supervisor.id, order.id)]
     # A member of the unit finds it in the unit's queue and takes it when back (CC-1).
     remote2 = org_staff(factory, "gz.remote2")

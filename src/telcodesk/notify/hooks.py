@@ -23,12 +23,18 @@ if TYPE_CHECKING:
 CLOCK_TEXT = {"response": ("首次响应", "first response"), "resolution": ("办结", "resolution")}
 
 
+def _kind(event: OrderEvent) -> str:
+    """The alert's kind: the event's name, or ``unassigned`` for a dispatch that left the order
+    waiting in a unit's queue (CC-1: its supervisors are named in ``notified``)."""
+    return "unassigned" if (event.changes or {}).get("queued") else event.action
+
+
 def _text(event: OrderEvent, number: str, actor_name: str) -> tuple[str, str]:
     """The Chinese and English line of an alert, by its kind."""
     changes: dict[str, Any] = event.changes or {}
     clock_zh, clock_en = CLOCK_TEXT.get(str(changes.get("clock")), ("时限", "deadline"))
     share = changes.get("share")
-    kind = event.action
+    kind = _kind(event)
     if kind == "sla_warning":
         pct = f"{round(float(share) * 100)}%" if share is not None else ""
         return (
@@ -67,7 +73,7 @@ def alert_notified(happening: Happening, event: OrderEvent) -> None:
         happening.session,
         [int(i) for i in notified],
         order_id=order.id,
-        kind=event.action,
+        kind=_kind(event),
         message_zh=zh,
         message_en=en,
         at=happening.now,
