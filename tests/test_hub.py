@@ -269,7 +269,7 @@ def test_a_city_calendar_day_moves_that_citys_orders_whoever_registered_them(
     factory: sessionmaker[Session], world: World
 ) -> None:
     """A Guangzhou typhoon day moves a Guangzhou order registered by HQ's hotline too, and
-    not a Shenzhen order registered in Guangzhou."""
+    not a Shenzhen order registered by the same desk."""
     with unit_of_work(factory) as session:
         hq = org.get_unit_by_code(session, "HQ")
         org.create_staff(
@@ -298,13 +298,13 @@ def test_a_city_calendar_day_moves_that_citys_orders_whoever_registered_them(
         with unit_of_work(factory) as session:
             return orders.register_order(session, actor, data)[0].number  # type: ignore[arg-type]
 
-    gz_by_hq, sz_by_gz = new(hq_agent, "440100"), new(world.agent, "440300")
+    gz_by_hq, sz_by_hq = new(hq_agent, "440100"), new(hq_agent, "440300")
     with unit_of_work(factory) as session:
         sla_admin.set_override(
             session, world.admin, date(2026, 11, 3), False, "台风停工", region_code="440100"
         )
     assert clocks(factory, gz_by_hq)["resolution"].due_at == at(2026, 11, 6, 9)
-    assert clocks(factory, sz_by_gz)["resolution"].due_at == at(2026, 11, 5, 9)
+    assert clocks(factory, sz_by_hq)["resolution"].due_at == at(2026, 11, 5, 9)
 
 
 # --- one supervision rule ---------------------------------------------------------------------

@@ -259,6 +259,7 @@ HANDLED_TYPES: dict[Role, frozenset[OrderType]] = {
     Role.PROVINCE_ADMIN: frozenset(),
     Role.HQ_ADMIN: frozenset(),
     Role.JUDICIAL_OFFICER: frozenset(),
+    Role.SYSTEM: frozenset(),  # the scheduled jobs take no order: never a candidate (CC-1)
 }
 
 

@@ -1,7 +1,7 @@
 """the system actor gets the narrow system role; SLA clocks can be re-armed
 
-Revision ID: 0006
-Revises: 0005_notify
+Revision ID: 0007
+Revises: 0006_customers
 Create Date: 2026-12-01 22:30:00
 
 The account the worker's jobs act as was created as an HQ admin: every setting and account
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005_notify"
+revision: str = "0007"
+down_revision: str | None = "0006_customers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
