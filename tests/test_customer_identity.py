@@ -23,7 +23,7 @@ from telcodesk.org import service as org
 from telcodesk.org.roles import Role
 from telcodesk.workorders.models import OrderEvent, WorkOrder
 from tests.conftest import console_login, login
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, hq_admin
 
 Headers = dict[str, str]
 SZ_MOBILE = "15920001234"  # a 深圳 segment
@@ -131,8 +131,12 @@ def test_a_city_agent_registers_for_their_city_only(
     assert with_district.status_code == 201 and with_district.json()["city_code"] == "440100"
 
 
-def test_hq_registers_anywhere_known(client: TestClient, world: World) -> None:
-    hq = login(client, world.system.username)
+def test_hq_registers_anywhere_known(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    with unit_of_work(factory) as session:
+        hq_admin(session)  # an HQ account (the system actor registers nothing)
+    hq = login(client, "hq.admin")
     res = register(client, hq, phone="13611112222")  # 北京 by its segment
     assert res.status_code == 201 and res.json()["city_code"] == "110100"
     bad = register(client, hq, phone="13611112223", city_code="999999")
@@ -336,7 +340,9 @@ def test_merging_stays_within_the_admins_region(
         headers=admin,
     )
     assert res.status_code == 404
-    hq = login(client, world.system.username)  # HQ reaches both
+    with unit_of_work(factory) as session:
+        hq_admin(session)  # an HQ admin (the system actor holds no customer rights)
+    hq = login(client, "hq.admin")  # HQ reaches both
     res = client.post(f"/api/v1/customers/{world.customer.id}/merge", json=body, headers=hq)
     assert res.status_code == 200
 
