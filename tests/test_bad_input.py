@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk import csv_rows
+from telcodesk.db import unit_of_work
 from tests.conftest import console_login, csrf_token, login
-from tests.factories import World
+from tests.factories import World, hq_admin
 
 Headers = dict[str, str]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -33,8 +35,10 @@ def assert_error(res: Any, status: int, code: str | None = None) -> dict[str, An
 
 
 @pytest.fixture
-def hq(client: TestClient, world: World) -> Headers:
-    return login(client, world.system.username)
+def hq(client: TestClient, world: World, factory: sessionmaker[Session]) -> Headers:
+    with unit_of_work(factory) as session:  # an HQ admin: the system actor holds no settings
+        hq_admin(session)
+    return login(client, "hq.admin")
 
 
 @pytest.fixture
@@ -367,8 +371,12 @@ def test_every_input_is_bounded(spec: dict[str, Any]) -> None:
     assert not loose, "\n".join(sorted(set(loose)))
 
 
-def test_console_calendar_day_bounded_and_in_chinese(client: TestClient, world: World) -> None:
-    console_login(client, world.system.username)
+def test_console_calendar_day_bounded_and_in_chinese(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    with unit_of_work(factory) as session:
+        hq_admin(session)
+    console_login(client, "hq.admin")
     res = client.post("/console/admin/calendar", data={"day": "0001-01-01", "is_workday": "1"})
     assert res.status_code == 422, res.text[:300]
     assert "年份须在 1900 到 2200 之间" in res.text or "1900" in res.text
