@@ -134,6 +134,7 @@ def test_worker_lists_and_runs_named_jobs(db_url: str, world: World) -> None:
         "archive_unanswered_callbacks",
         "dispatch_reviewed",
         "deliver_outbox",
+        "purge_sent_events",
         "purge_idempotency_records",
     ]
     one = subprocess.run(

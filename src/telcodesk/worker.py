@@ -34,13 +34,7 @@ JOBS: dict[str, Job] = {
         *sla_jobs.JOBS,
         workorders_jobs.JOBS[0],  # archive unanswered call-backs
         *routing_jobs.JOBS,
-        # notify's delivery (notify/jobs.py), after the jobs that queue messages
-        Job(
-            "deliver_outbox",
-            "投递发件箱：邮件、短信、事件 / deliver the outbox: email, SMS, events",
-            notify_jobs.deliver,
-            batch=notify_jobs.BATCH,
-        ),
+        *notify_jobs.JOBS,  # delivery, after the jobs that queue messages
         *workorders_jobs.JOBS[1:],
     )
 }

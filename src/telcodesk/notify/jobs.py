@@ -1,4 +1,4 @@
-"""Notify's scheduled job: deliver the outbox.
+"""Notify's scheduled jobs: deliver the outbox; drop order events NATS took long ago.
 
 Each run claims up to one batch of due messages — `FOR UPDATE SKIP LOCKED` on PostgreSQL, so
 several workers never send one row at the same time — hands each to its channel's adapter
@@ -22,6 +22,7 @@ from telcodesk.config import Settings
 from telcodesk.notify import adapters as adapters_mod
 from telcodesk.notify import rules
 from telcodesk.notify.models import OutboxMessage
+from telcodesk.scheduling import Job
 
 log = logging.getLogger("telcodesk.notify")
 
@@ -113,3 +114,19 @@ def purge_sent_events(session: Session, settings: Settings, *, now: datetime | N
     if ids:
         session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
     return len(ids)
+
+
+JOBS = (
+    Job(
+        "deliver_outbox",
+        "投递发件箱：邮件、短信、事件 / deliver the outbox: email, SMS, events",
+        deliver,
+        batch=BATCH,
+    ),
+    Job(
+        "purge_sent_events",
+        "清理已发布的订单事件 / drop order events NATS took long ago",
+        purge_sent_events,
+        batch=PURGE_BATCH,
+    ),
+)
