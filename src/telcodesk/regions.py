@@ -156,3 +156,21 @@ def city_named(province: str, place: str) -> str | None:
     ]
     found.sort(key=lambda c: (_table()[c] != place, len(_table()[c]), c))
     return (city_of(found[0]) or found[0]) if found else None
+
+
+@cache
+def _retired() -> dict[str, str]:
+    text = resources.files("telcodesk").joinpath("data/regions_retired.tsv").read_text("utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {code: name for code, name in rows}
+
+
+def is_retired(code: str | None) -> bool:
+    """A code of an earlier revision of the standard (2002-2013) that is no longer in force
+    (440102 东山区, merged into 越秀区 in 2005): not for new units, but an ID card issued
+    before the re-division still carries it."""
+    return code is not None and code in _retired() and not is_known(code)
+
+
+def retired_name(code: str) -> str | None:
+    return _retired().get(code) if is_retired(code) else None
