@@ -115,7 +115,7 @@ def client(settings: Settings, factory: sessionmaker[Session]) -> Iterator[TestC
         yield c
 
 
-def login(client: TestClient, username: str, password: str = "Passw0rd!") -> dict[str, str]:
+def login(client: TestClient, username: str, password: str = "Passw0rd!x") -> dict[str, str]:
     res = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert res.status_code == 200, res.text
     return {"Authorization": f"Bearer {res.json()['access_token']}"}
@@ -128,7 +128,7 @@ def csrf_token(client: TestClient) -> str:
     return str(client.cookies["td_csrf"])
 
 
-def console_login(client: TestClient, username: str, password: str = "Passw0rd!") -> None:
+def console_login(client: TestClient, username: str, password: str = "Passw0rd!x") -> None:
     """Sign in to the console (cookie session) as a browser would: the login form carries the
     CSRF token, and later requests send the new session's token as htmx does (header)."""
     data = {"username": username, "password": password, "csrf_token": csrf_token(client)}

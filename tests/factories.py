@@ -15,7 +15,7 @@ from telcodesk.org.roles import Role, UnitKind
 from telcodesk.sla import service as sla
 from telcodesk.workorders import service as orders
 
-PASSWORD = "Passw0rd!"
+PASSWORD = "Passw0rd!x"
 
 
 @dataclass

@@ -50,7 +50,7 @@ def check_history(session: Session) -> None:
 
 def test_demo_is_complete_consistent_and_idempotent(factory: sessionmaker[Session]) -> None:
     added: list[int] = []
-    summary = load_demo(factory, orders=300, password="Demo@2026", progress=added.append)
+    summary = load_demo(factory, orders=300, password="Demo@2026!", progress=added.append)
     assert sum(added) == summary.orders_added == summary.orders_total == 300
     assert summary.customers == 2000 + DUPLICATES and summary.staff >= 30
 
@@ -71,7 +71,7 @@ def test_demo_is_complete_consistent_and_idempotent(factory: sessionmaker[Sessio
         assert SYSTEM_USERNAME in {s.username for s in staff}
         accounts = demo_accounts(session)
         assert len(accounts) >= 30 and SYSTEM_USERNAME not in {a[0] for a in accounts}
-        assert org.authenticate(session, "admin.hq", "Demo@2026").role == Role.HQ_ADMIN
+        assert org.authenticate(session, "admin.hq", "Demo@2026!").role == Role.HQ_ADMIN
         assert len(set(session.scalars(select(Customer.phone)))) == 2000 + DUPLICATES
         # The people registered twice share an ID card: the customer page offers the merge.
         twice = session.scalars(

@@ -51,7 +51,9 @@ def test_admin_manages_units_and_staff_and_it_is_audited(client: TestClient, wor
     }
     assert client.post("/api/v1/org/staff", json=body, headers=admin).status_code == 201
     assert client.post("/api/v1/org/staff", json=body, headers=admin).status_code == 409
-    assert login(client, "gz.new", "Hall@2026x")
+    # An admin chose the password: no API token until its owner changes it (CD-2).
+    res = client.post("/api/v1/auth/token", json={"username": "gz.new", "password": "Hall@2026x"})
+    assert res.status_code == 403 and res.json()["code"] == "password_expired"
     res = client.put(
         "/api/v1/org/staff/gz.new/skills",
         json={"skills": ["hall", "vip"], "available": False},

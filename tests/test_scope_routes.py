@@ -55,6 +55,12 @@ UNSCOPED: dict[str, str] = {
     "PUT /api/v1/org/staff/{username}/skills": "admins only",
     "POST /api/v1/org/units/import": "admins only",
     "POST /api/v1/org/staff/import": "admins only",
+    # Account administration: another region's account answers 404 (test_write_scope.py).
+    "POST /api/v1/org/staff/{username}/disable": "admins only; 404 out of scope",
+    "POST /api/v1/org/staff/{username}/enable": "admins only; 404 out of scope",
+    "POST /api/v1/org/staff/{username}/unlock": "admins only; 404 out of scope",
+    "POST /api/v1/org/staff/{username}/password": "admins only; 404 out of scope",
+    "PUT /api/v1/org/staff/{username}/unit": "admins only; 404 out of scope, 403 for a unit",
     "GET /console/orders/new": "form",
     "POST /console/orders/new": "creates in the caller's own name",
     "GET /console/admin/sla": "reference data",

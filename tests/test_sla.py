@@ -185,7 +185,7 @@ def test_warnings_then_breach_notify_up_the_chain_once(
             session,
             username="hq.supervisor",
             display_name="总部值班",
-            password="Passw0rd!",
+            password="Passw0rd!x",
             unit=hq,
             role=Role.SUPERVISOR,
         )

@@ -36,10 +36,14 @@ class Settings(BaseSettings):
     # A reviewed order nobody assigns is routed by the dispatch rules after this long (CC-1).
     auto_dispatch_after_minutes: int = 5
     max_body_bytes: int = 1_000_000
-    demo_password: str = "Demo@2026"
+    # Meets the one password policy (CD-2): 10+ characters, letters and digits.
+    demo_password: str = "Demo@2026!"
     # Authentication hardening (CD-2).
     lockout_after_failures: int = 5
     lockout_minutes: int = 15
+    # Failed logins per client address before its tries are refused for a while (CD-2).
+    login_throttle_failures: int = 20
+    login_throttle_minutes: int = 15
     password_max_age_days: int = 90
     password_history: int = 5
     session_idle_minutes: int = 30

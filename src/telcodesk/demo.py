@@ -659,7 +659,7 @@ def load_demo(
     factory: sessionmaker[Session],
     *,
     orders: int = 5000,
-    password: str = "Demo@2026",
+    password: str = "Demo@2026!",
     seed: int = 2026,
     progress: Callable[[int], None] | None = None,
 ) -> DemoSummary:

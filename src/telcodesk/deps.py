@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -18,6 +19,7 @@ from telcodesk.errors import Forbidden, Unauthenticated
 from telcodesk.org import service as org
 from telcodesk.org.models import AuthSession, Staff
 from telcodesk.org.security import new_token, tokens_match
+from telcodesk.org.throttle import ClientThrottle
 
 SESSION_COOKIE = "td_session"
 # CSRF double-submit token (web/csrf.py): readable by the page, sent back with every form.
@@ -95,6 +97,20 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def login_throttle(request: Request) -> ClientThrottle:
+    """The app's per-client login throttle (CD-2, org/throttle.py), made on first use."""
+    state = request.app.state
+    throttle: ClientThrottle | None = getattr(state, "login_throttle", None)
+    if throttle is None:
+        settings: Settings = state.settings
+        window = timedelta(minutes=settings.login_throttle_minutes)
+        throttle = state.login_throttle = ClientThrottle(settings.login_throttle_failures, window)
+    return throttle
+
+
+LoginThrottleDep = Annotated[ClientThrottle, Depends(login_throttle)]
+
+
 def csrf_ok(request: Request, supplied: str | None) -> bool:
     return tokens_match(request.cookies.get(CSRF_COOKIE), supplied)
 
@@ -142,7 +158,7 @@ CallerDep = Annotated[Caller, Depends(api_caller)]
 def api_staff(caller: CallerDep, settings: SettingsDep) -> Staff:
     # A console session with an expired password may only change it (CD-2).
     if caller.auth.kind == "console" and org.password_expired(caller.staff, settings):
-        raise org.expired_error(settings)
+        raise org.expired_error(settings, caller.staff)
     return caller.staff
 
 

@@ -9,8 +9,17 @@ from fastapi import APIRouter, Path, Request
 from telcodesk import csv_rows
 from telcodesk.deps import ApiStaff, DbDep
 from telcodesk.inputs import Line
-from telcodesk.org import admin
-from telcodesk.org.admin_schemas import ImportResult, SkillsIn, StaffIn, StaffOut, UnitIn, UnitOut
+from telcodesk.org import accounts, admin
+from telcodesk.org.admin_schemas import (
+    ImportResult,
+    PasswordResetIn,
+    SkillsIn,
+    StaffIn,
+    StaffOut,
+    UnitChangeIn,
+    UnitIn,
+    UnitOut,
+)
 
 router = APIRouter(prefix="/api/v1/org", tags=["organisation"])
 
@@ -48,6 +57,44 @@ def set_skills(
 ) -> StaffOut:
     with db.uow() as session:
         return StaffOut.model_validate(admin.set_skills(session, staff, username, body))
+
+
+@router.post("/staff/{username}/disable", response_model=StaffOut, operation_id="org_staff_disable")
+def disable_staff(username: str, staff: ApiStaff, db: DbDep) -> StaffOut:
+    """Disable an account of your region (its sessions and API tokens end; audited)."""
+    with db.uow() as session:
+        return StaffOut.model_validate(accounts.set_active(session, staff, username, False))
+
+
+@router.post("/staff/{username}/enable", response_model=StaffOut, operation_id="org_staff_enable")
+def enable_staff(username: str, staff: ApiStaff, db: DbDep) -> StaffOut:
+    with db.uow() as session:
+        return StaffOut.model_validate(accounts.set_active(session, staff, username, True))
+
+
+@router.post("/staff/{username}/unlock", response_model=StaffOut, operation_id="org_staff_unlock")
+def unlock_staff(username: str, staff: ApiStaff, db: DbDep) -> StaffOut:
+    """End a lock-out before it runs out (audited)."""
+    with db.uow() as session:
+        return StaffOut.model_validate(accounts.unlock(session, staff, username))
+
+
+@router.post(
+    "/staff/{username}/password", response_model=StaffOut, operation_id="org_staff_reset_password"
+)
+def reset_password(username: str, body: PasswordResetIn, staff: ApiStaff, db: DbDep) -> StaffOut:
+    """A temporary password, changed by its owner at next login (the one policy, 422)."""
+    with db.uow() as session:
+        return StaffOut.model_validate(
+            accounts.reset_password(session, staff, username, body.password)
+        )
+
+
+@router.put("/staff/{username}/unit", response_model=StaffOut, operation_id="org_staff_set_unit")
+def set_unit(username: str, body: UnitChangeIn, staff: ApiStaff, db: DbDep) -> StaffOut:
+    """Move an account to another unit of your region (403 for a unit outside it)."""
+    with db.uow() as session:
+        return StaffOut.model_validate(accounts.set_unit(session, staff, username, body.unit_code))
 
 
 async def _csv_text(request: Request) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from telcodesk.inputs import Line, invalid
@@ -60,7 +62,8 @@ class StaffIn(BaseModel):
     display_name: Line = Field(min_length=1, max_length=50)
     unit_code: Line = Field(min_length=1, max_length=40)
     role: Role
-    password: Line = Field(min_length=8, max_length=200)
+    # The one password policy (CD-2) is checked in the service: 422 password_* codes.
+    password: Line = Field(min_length=1, max_length=200)
     skills: list[Line] = Field(default=[], max_length=20)
 
 
@@ -74,6 +77,20 @@ class StaffOut(BaseModel):
     active: bool
     skills: list[str]
     available: bool
+    locked_until: datetime | None = None
+    must_change_password: bool = False
+
+
+class PasswordResetIn(BaseModel):
+    """A temporary password (the one policy applies); its owner changes it at next login."""
+
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=1, max_length=200)
+
+
+class UnitChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    unit_code: str = Field(min_length=1, max_length=40)
 
 
 class SkillsIn(BaseModel):

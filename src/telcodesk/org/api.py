@@ -7,9 +7,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from telcodesk.deps import ApiStaff, CallerDep, DbDep, SettingsDep, bearer_token, client_address
+from telcodesk.deps import (
+    ApiStaff,
+    CallerDep,
+    DbDep,
+    LoginThrottleDep,
+    SettingsDep,
+    bearer_token,
+    client_address,
+)
 from telcodesk.inputs import Id, Line
-from telcodesk.org import service, tokens
+from telcodesk.org import accounts, service, tokens
 from telcodesk.org.schemas import (
     IntegrationTokenCreated,
     IntegrationTokenIn,
@@ -34,11 +42,20 @@ router = APIRouter(prefix="/api/v1")
         401: {"description": "bad_credentials"},
         403: {"description": "password_expired"},
         423: {"description": "account_locked"},
+        429: {"description": "login_throttled"},
     },
 )
-def issue_token(body: TokenRequest, request: Request, db: DbDep, settings: SettingsDep) -> TokenOut:
-    """Wrong passwords in a row lock the account for a while (423 account_locked); an expired
-    password gets no token (403 password_expired) until changed in the console."""
+def issue_token(
+    body: TokenRequest,
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    throttle: LoginThrottleDep,
+) -> TokenOut:
+    """Wrong passwords in a row lock the account for a while (423 account_locked); too many
+    failures from one address refuse its tries for a while (429 login_throttled); an expired
+    password, or one an admin set, gets no token (403 password_expired) until changed in the
+    console."""
     with db.uow() as session:
         outcome = service.login(
             session,
@@ -47,6 +64,7 @@ def issue_token(body: TokenRequest, request: Request, db: DbDep, settings: Setti
             kind="api",
             settings=settings,
             client=client_address(request),
+            throttle=throttle,
         )
     outcome.raise_for_error()  # after the commit: failures are counted and audited (CD-2)
     assert outcome.token is not None  # a successful login carries one
@@ -138,4 +156,4 @@ def set_role(
     username: Annotated[Line, Path(max_length=50)], body: RoleIn, staff: ApiStaff, db: DbDep
 ) -> StaffRoleOut:
     with db.uow() as session:
-        return StaffRoleOut.model_validate(service.set_role(session, staff, username, body.role))
+        return StaffRoleOut.model_validate(accounts.set_role(session, staff, username, body.role))

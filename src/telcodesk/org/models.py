@@ -51,6 +51,8 @@ class Staff(Base):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set by an admin (new account, reset): its owner must choose a new one at next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Dispatch (CC-1): what the staff member can handle, and whether they take new orders now.
     skills: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     available: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -17,6 +17,17 @@ province unit (the call centre, the complaint centre) their province's; HQ staff
 Everyone also sees the orders they own as first contact (CH-3) or handle. Anything outside
 answers 404, exactly like something that does not exist. Personal data is masked everywhere
 unless revealed with a reason (rate-limited, audited).
+
+**Writes** are confined to the admin's region the same way, on every path (API, console, CSV
+import, CLI), checked on the record as it is and as it would become. One rule everywhere: a
+record the admin cannot see (a unit or account of HQ or another province, another region's
+integration token) answers **404**, as for reads; a write that would put something outside
+the region — a parent unit, a unit to place an account in, a region code of another
+province, a role above the admin's own level (only HQ makes `hq_admin`), nationwide data
+(SLA policies, dispatch rules and calendar days without a region belong to HQ) — answers
+**403** `write_out_of_scope`. A province adds its own policies, rules and calendar days,
+which win inside it. `tests/test_write_scope.py` tries every write route as the admins of
+two provinces and HQ.
 """
 
 

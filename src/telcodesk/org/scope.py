@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
+from telcodesk import regions
+from telcodesk.errors import Forbidden
 from telcodesk.org.models import Staff
 from telcodesk.org.roles import UnitKind
 
-HQ_REGION = "100000"
+HQ_REGION = regions.COUNTRY
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,30 @@ class Scope:
         if self.city is not None:
             return city_code == self.city
         return province_code == self.province
+
+
+def covers_region(scope: Scope, region_code: str | None) -> bool:
+    """Whether a record of ``region_code`` (a province, city or county code) lies in the
+    scope. HQ's code, nationwide records (None or 000000) and codes of other regions lie
+    outside every scope but the whole country's: they belong to HQ (CD-2)."""
+    if scope.everything:
+        return True
+    if not region_code or region_code in (HQ_REGION, regions.NATIONWIDE):
+        return False
+    return regions.contains(scope.city or scope.province or HQ_REGION, region_code)
+
+
+class OutOfScope(Forbidden):
+    """A write whose result would lie outside the actor's region (403). A record the actor
+    cannot see at all answers 404 instead, as for reads (docs/roles.md, "Writes")."""
+
+    code = "write_out_of_scope"
+    message_zh = "超出您的管理范围"
+    message_en = "Outside your region"
+
+
+def out_of_scope(what_zh: str, what_en: str) -> OutOfScope:
+    return OutOfScope(f"{what_zh}超出您的管理范围", f"{what_en} is outside your region")
 
 
 def scope_of(staff: Staff) -> Scope:

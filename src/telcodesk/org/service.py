@@ -24,22 +24,18 @@ from telcodesk.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from telcodesk.org import permissions
 from telcodesk.org.models import AuthSession, OrgUnit, PasswordHistory, Staff
-from telcodesk.org.permissions import Permission
 from telcodesk.org.roles import ASSIGNABLE_ROLES, SYSTEM_USERNAME, Role, UnitKind
-from telcodesk.org.scope import scope_of
 from telcodesk.org.security import (
+    PASSWORD_MIN_LENGTH,
     hash_password,
     new_token,
     policy_violation,
     token_digest,
     verify_password,
 )
+from telcodesk.org.throttle import ClientThrottle
 
-# Initial passwords set by an admin (or the demo); a password the staff member chooses later
-# must meet the full policy (security.policy_violation).
-MIN_PASSWORD_LENGTH = 8
 # last_seen_at is written at most once a minute per session, to keep writes low.
 SEEN_RESOLUTION = timedelta(minutes=1)
 
@@ -105,14 +101,12 @@ def create_staff(
     password: str,
     unit: OrgUnit,
     role: Role,
+    must_change_password: bool = False,
 ) -> Staff:
+    """A new account. The password meets the one policy (CD-2, ``check_policy``); one an
+    admin chose (``must_change_password``) is changed by its owner at the first login."""
     _assignable(role)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
-            f"Password needs {MIN_PASSWORD_LENGTH}+ characters",
-            code="weak_password",
-        )
+    check_policy(username, password)
     if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise Conflict("用户名已存在", f"Username {username!r} is taken", code="username_taken")
     now = clock.now()
@@ -126,6 +120,7 @@ def create_staff(
         active=True,
         created_at=now,
         password_changed_at=now,  # the password's age counts from here (CD-2)
+        must_change_password=must_change_password,
     )
     session.add(staff)
     session.flush()
@@ -179,36 +174,6 @@ def get_staff_by_username(session: Session, username: str) -> Staff:
     return staff
 
 
-def set_role(session: Session, actor: Staff, username: str, role: Role) -> Staff:
-    """Give a staff member another role (CD-2: admins grant authorisation; every change is
-    audited). Admins act within their region, never on themselves, and only HQ admins make
-    HQ admins."""
-    permissions.require(actor, Permission.ORG_MANAGE)
-    _assignable(role)
-    staff = get_staff_by_username(session, username)
-    scope = scope_of(actor)
-    if staff.id == actor.id:
-        raise Forbidden("不能修改自己的角色", "You may not change your own role", code="own_role")
-    if not scope.everything and (
-        role == Role.HQ_ADMIN or not scope.covers(*province_and_city(staff.unit))
-    ):
-        raise Forbidden(
-            "该账号或角色超出您的管理范围",
-            "That account or role is outside your scope",
-            code="role_out_of_scope",
-        )
-    if staff.username == SYSTEM_USERNAME:
-        raise Forbidden(
-            "系统账号的角色不能修改",
-            "The system account's role cannot change",
-            code="system_account",
-        )
-    if staff.role != role:
-        before, staff.role = staff.role, role
-        audit.record(session, actor, "role_changed", "staff", username, before=before, after=role)
-    return staff
-
-
 # --- login (CD-2) -----------------------------------------------------------------------------
 
 
@@ -225,6 +190,13 @@ class PasswordExpired(Forbidden):
     message_en = "The password has expired; change it first"
 
 
+class ClientThrottled(DomainError):
+    status = 429
+    code = "login_throttled"
+    message_zh = "该地址登录失败次数过多，请稍后再试"
+    message_en = "Too many failed logins from this address; try again later"
+
+
 def _locked(settings: Settings) -> AccountLocked:
     return AccountLocked(
         f"连续多次登录失败，账号已锁定，请 {settings.lockout_minutes} 分钟后再试",
@@ -232,7 +204,12 @@ def _locked(settings: Settings) -> AccountLocked:
     )
 
 
-def expired_error(settings: Settings) -> PasswordExpired:
+def expired_error(settings: Settings, staff: Staff | None = None) -> PasswordExpired:
+    if staff is not None and staff.must_change_password:
+        return PasswordExpired(
+            "该密码由管理员设置，请先在控制台修改密码",
+            "An admin set this password; change it in the console first",
+        )
     days = settings.password_max_age_days
     return PasswordExpired(
         f"密码已超过 {days} 天未修改，请先在控制台修改密码",
@@ -261,8 +238,11 @@ class AuthOutcome:
 
 
 def password_expired(staff: Staff, settings: Settings) -> bool:
-    """Passwords are changed periodically (CD-2). Accounts from before the hardening have no
-    change date; their age counts from the account's creation."""
+    """Passwords are changed periodically (CD-2), and one an admin set (a new account, a
+    reset) at the first login. Accounts from before the hardening have no change date;
+    their age counts from the account's creation."""
+    if staff.must_change_password:
+        return True
     changed = staff.password_changed_at or staff.created_at
     return clock.now() >= changed + timedelta(days=settings.password_max_age_days)
 
@@ -298,18 +278,26 @@ def login(
     kind: str,
     settings: Settings,
     client: str | None = None,
+    throttle: ClientThrottle | None = None,
 ) -> AuthOutcome:
     """Check a password and, if it is right, open a console session or issue an API token.
+
+    A client address with too many recent failures (``throttle``, org/throttle.py) is refused
+    first (429), before any account is read: its tries lock nobody out.
 
     CD-2: after ``lockout_after_failures`` wrong passwords in a row the account is locked for
     ``lockout_minutes``; an unknown name answers the same, at the same cost, so the answers do
     not tell which names exist. An expired password still opens a console session (the
     console then asks for a new password first) but gets no API token. Every try is audited.
     """
+    trail: dict[str, object] = {"kind": kind, "client": client}
+    if throttle is not None and throttle.blocked(client):
+        return _fail(session, None, username, "client_throttled", ClientThrottled(), **trail)
     now = clock.now()
     staff = _staff_for_update(session, username)
     right = verify_password(staff.password_hash if staff else None, password)
-    trail: dict[str, object] = {"kind": kind, "client": client}
+    if not right and throttle is not None:
+        throttle.failed(client)
     if staff is None or not staff.active:
         since = now - timedelta(minutes=settings.lockout_minutes)
         tries = _recent_failures(session, username, since) + 1
@@ -331,7 +319,7 @@ def login(
     staff.failed_logins = 0
     expired = password_expired(staff, settings)
     if expired and kind != "console":
-        return _fail(session, staff, username, "expired", expired_error(settings), **trail)
+        return _fail(session, staff, username, "expired", expired_error(settings, staff), **trail)
     staff.last_login_at = now
     audit.record(
         session, staff, "login_success", "staff", username, password_expired=expired, **trail
@@ -360,7 +348,10 @@ def authenticate(
 
 # Messages for security.policy_violation's codes.
 POLICY_TEXTS: dict[str, tuple[str, str]] = {
-    "password_too_short": ("密码至少 10 位", "The password needs at least 10 characters"),
+    "password_too_short": (
+        f"密码至少 {PASSWORD_MIN_LENGTH} 位",
+        f"The password needs at least {PASSWORD_MIN_LENGTH} characters",
+    ),
     "password_needs_letters_and_digits": (
         "密码须同时包含字母和数字",
         "The password needs both letters and digits",
@@ -370,6 +361,14 @@ POLICY_TEXTS: dict[str, tuple[str, str]] = {
         "The password may not contain the username",
     ),
 }
+
+
+def check_policy(username: str, password: str) -> None:
+    """The one password policy (CD-2), for every password set anywhere: by its owner, by an
+    admin for a new account or a reset, by CSV import or the CLI (422 password_*)."""
+    problem = policy_violation(username, password)
+    if problem is not None:
+        raise ValidationFailed(*POLICY_TEXTS[problem], code=problem)
 
 
 def change_password(
@@ -415,6 +414,7 @@ def change_password(
             )
         )
     row.password_hash, row.password_changed_at, row.failed_logins = hash_password(new), now, 0
+    row.must_change_password = False
     session.add(PasswordHistory(staff_id=row.id, password_hash=row.password_hash, created_at=now))
     session.flush()
     _prune_history(session, row, settings.password_history)

@@ -17,10 +17,22 @@ from telcodesk.errors import DomainError, ValidationFailed
 from telcodesk.org import admin
 from telcodesk.org.admin_schemas import StaffIn, UnitIn
 from telcodesk.org.roles import ROLE_LABELS, UnitKind
+from telcodesk.org.scope import scope_of
+from telcodesk.org.security import PASSWORD_MIN_LENGTH
 from telcodesk.web import audit_format  # noqa: F401  (the audit view's detail rendering)
-from telcodesk.web.views import ConsoleStaff, error_text, failure, form_fields, lang_of, render
+from telcodesk.web.views import (
+    ConsoleStaff,
+    error_text,
+    failure,
+    form_fields,
+    lang_of,
+    render,
+    templates,
+)
 
 router = APIRouter(include_in_schema=False)
+# The one password policy (CD-2): the forms' minlength says what the service checks.
+templates.env.globals["password_min_length"] = PASSWORD_MIN_LENGTH
 
 
 @router.get("/console/audit", response_class=HTMLResponse)
@@ -79,8 +91,10 @@ def _org_page(
                 by_parent=by_parent,
                 people=people,
                 units=units,
-                kinds=list(UnitKind),
+                # Only what the admin may create: HQ units and roles for HQ alone (CD-2).
+                kinds=[k for k in UnitKind if k != UnitKind.HQ or scope_of(staff).everything],
                 roles=ROLE_LABELS,
+                grantable={r: ROLE_LABELS[r] for r in admin.grantable_roles(staff)},
                 error=error,
                 notice=notice,
             )

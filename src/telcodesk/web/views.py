@@ -16,6 +16,7 @@ from telcodesk.customers.schemas import CustomerIn
 from telcodesk.deps import (
     SESSION_COOKIE,
     DbDep,
+    LoginThrottleDep,
     SettingsDep,
     clear_session_cookie,
     client_address,
@@ -61,7 +62,9 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_model=None)
-async def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
+async def login(
+    request: Request, db: DbDep, settings: SettingsDep, throttle: LoginThrottleDep
+) -> Response:
     form = await request.form()
     username, password = str(form.get("username", ""))[:50], str(form.get("password", ""))[:200]
     with db.uow() as session:
@@ -72,6 +75,7 @@ async def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
             kind="console",
             settings=settings,
             client=client_address(request),
+            throttle=throttle,
         )
     # Answered only now, after the commit, so a failure's count and audit row are kept (CD-2).
     if outcome.error is not None or outcome.token is None:

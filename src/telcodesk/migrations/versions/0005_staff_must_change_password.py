@@ -1,0 +1,30 @@
+"""staff.must_change_password: a password an admin set is changed at the next login (CD-2)
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-01 22:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("staff", schema=None) as batch_op:
+        batch_op.drop_column("must_change_password")
