@@ -13,7 +13,8 @@ from telcodesk.errors import Forbidden
 from telcodesk.org.models import Staff
 from telcodesk.org.roles import UnitKind
 
-HQ_REGION = regions.COUNTRY
+HQ_REGION = regions.HQ
+NATIONWIDE = "000000"  # calendar days that hold everywhere (calendar.models)
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,13 @@ def covers_region(scope: Scope, region_code: str | None) -> bool:
     outside every scope but the whole country's: they belong to HQ (CD-2)."""
     if scope.everything:
         return True
-    if not region_code or region_code in (HQ_REGION, regions.NATIONWIDE):
+    if not region_code or region_code in (HQ_REGION, NATIONWIDE):
         return False
-    return regions.contains(scope.city or scope.province or HQ_REGION, region_code)
+    # By the code's digits, known or not: whether the code is a real place is the tree's
+    # question (422), whether it is the admin's is this one (403).
+    if scope.city is not None:
+        return region_code[:4] == scope.city[:4]
+    return scope.province is not None and region_code[:2] == scope.province[:2]
 
 
 class OutOfScope(Forbidden):
