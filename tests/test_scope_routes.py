@@ -61,6 +61,7 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/org/staff/{username}/unlock": "admins only; 404 out of scope",
     "POST /api/v1/org/staff/{username}/password": "admins only; 404 out of scope",
     "PUT /api/v1/org/staff/{username}/unit": "admins only; 404 out of scope, 403 for a unit",
+    "POST /console/admin/org/staff/{username}/{action}": "admins only; 404 out of scope",
     "GET /console/orders/new": "form",
     "POST /console/orders/new": "creates in the caller's own name",
     "GET /console/admin/sla": "reference data",

@@ -1,4 +1,4 @@
-"""Command line: ``telcodesk init | serve | worker | db upgrade | user add | demo |
+"""Command line: ``telcodesk init | serve | worker | db upgrade | user … | org … | demo |
 customers merge``."""
 
 from __future__ import annotations
@@ -6,10 +6,13 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
+from collections.abc import Callable
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -26,6 +29,11 @@ from telcodesk.db import upgrade as db_upgrade
 from telcodesk.errors import DomainError
 from telcodesk.org.roles import Role
 from telcodesk.wiring import wire
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from telcodesk.org.models import Staff
 
 app = typer.Typer(
     help="telcodesk — 电信客服工单系统 / carrier customer-service work orders", no_args_is_help=True
@@ -195,18 +203,65 @@ def worker(
     w.run_forever()
 
 
+def _password(from_stdin: bool) -> str:
+    """A password from standard input (one line: scripts, secret stores) or typed at a hidden
+    prompt twice — never from the command line, where shells and `ps` would keep it."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("密码 / password", hide_input=True, confirmation_prompt=True))
+
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input")
+]
+Actor = Annotated[str, typer.Option(help="Admin account the change is made and audited as")]
+
+
+def _as_admin(actor: str, change: Callable[[Session, Staff], object], done: str) -> None:
+    """Run an account change as ``actor`` (their region and level confine it, CD-2)."""
+    from telcodesk.org import service as org
+
+    try:
+        with unit_of_work(_factory()) as session:
+            change(session, org.get_staff_by_username(session, actor))
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]{done}[/green]")
+
+
 @user_app.command("add")
 def user_add(
     username: str,
     display_name: Annotated[str, typer.Option("--name")],
     unit: Annotated[str, typer.Option(help="Unit code, e.g. HQ")],
     role: Annotated[Role, typer.Option()],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password_stdin: PasswordStdin = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            help="Admin the account is created as (its region and level apply; the "
+            "password must then be changed at first login). Without: set-up."
+        ),
+    ] = None,
 ) -> None:
     """Create a staff account / 新增员工账号."""
+    from telcodesk.org import admin
     from telcodesk.org import service as org
+    from telcodesk.org.admin_schemas import StaffIn
 
-    try:
+    password = _password(password_stdin)
+    if actor is not None:
+        data = {"username": username, "display_name": display_name, "unit_code": unit,
+                "role": role, "password": password}  # fmt: skip
+        try:
+            body = StaffIn.model_validate(data)
+        except ValidationError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+        _as_admin(actor, lambda s, a: admin.add_staff(s, a, body), f"created {username}")
+        return
+    try:  # set-up: the operator at the machine creates the first accounts
         with unit_of_work(_factory()) as session:
             org.create_staff(
                 session,
@@ -220,6 +275,61 @@ def user_add(
         console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"[green]created {username}[/green]")
+
+
+@user_app.command("disable")
+def user_disable(username: str, actor: Actor) -> None:
+    """Disable an account; its sessions and API tokens end / 停用账号."""
+    from telcodesk.org import accounts
+
+    _as_admin(
+        actor, lambda s, a: accounts.set_active(s, a, username, False), f"disabled {username}"
+    )
+
+
+@user_app.command("enable")
+def user_enable(username: str, actor: Actor) -> None:
+    """Enable a disabled account / 启用账号."""
+    from telcodesk.org import accounts
+
+    _as_admin(actor, lambda s, a: accounts.set_active(s, a, username, True), f"enabled {username}")
+
+
+@user_app.command("unlock")
+def user_unlock(username: str, actor: Actor) -> None:
+    """End a lock-out before it runs out / 解锁账号."""
+    from telcodesk.org import accounts
+
+    _as_admin(actor, lambda s, a: accounts.unlock(s, a, username), f"unlocked {username}")
+
+
+@user_app.command("reset-password")
+def user_reset_password(username: str, actor: Actor, password_stdin: PasswordStdin = False) -> None:
+    """Set a temporary password, changed at next login / 重置密码."""
+    from telcodesk.org import accounts
+
+    password = _password(password_stdin)
+    _as_admin(
+        actor,
+        lambda s, a: accounts.reset_password(s, a, username, password),
+        f"password of {username} reset; to be changed at next login",
+    )
+
+
+@user_app.command("set-role")
+def user_set_role(username: str, role: Role, actor: Actor) -> None:
+    """Give an account another role / 修改角色."""
+    from telcodesk.org import accounts
+
+    _as_admin(actor, lambda s, a: accounts.set_role(s, a, username, role), f"{username}: {role}")
+
+
+@user_app.command("set-unit")
+def user_set_unit(username: str, unit: str, actor: Actor) -> None:
+    """Move an account to another unit / 调整所属单元."""
+    from telcodesk.org import accounts
+
+    _as_admin(actor, lambda s, a: accounts.set_unit(s, a, username, unit), f"{username} → {unit}")
 
 
 @app.command()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from telcodesk import csv_rows
 from telcodesk.audit import service as audit
-from telcodesk.errors import NotFound, ValidationFailed
+from telcodesk.errors import Conflict, NotFound, ValidationFailed
 from telcodesk.org import permissions, tree
 from telcodesk.org import service as org
 from telcodesk.org.admin_schemas import ImportResult, SkillsIn, StaffIn, UnitIn
@@ -270,7 +270,8 @@ def import_units(session: Session, actor: Staff, text: str) -> ImportResult:
 
 def import_staff(session: Session, actor: Staff, text: str) -> ImportResult:
     """Staff accounts from CSV (columns: username,display_name,unit_code,role,password,skills —
-    skills separated by ';'). Existing usernames are refused; all rows or none."""
+    skills separated by ';'). Existing usernames are refused; all rows or none. A row outside
+    the admin's region (unit, role) refuses the whole file with 403, as the API would."""
     permissions.require(actor, Permission.ORG_MANAGE)
     errors, created = [], 0
     for line, row in _rows(text, STAFF_COLUMNS):
@@ -281,8 +282,8 @@ def import_staff(session: Session, actor: Staff, text: str) -> ImportResult:
             created += 1
         except ValidationError as exc:
             errors.append({"line": line, "errors": [e["msg"] for e in exc.errors()]})
-        except (ValidationFailed, Exception) as exc:
-            errors.append({"line": line, "errors": [getattr(exc, "message_en", str(exc))]})
+        except (ValidationFailed, Conflict, NotFound) as exc:  # a bad row; a 403 stops it all
+            errors.append({"line": line, "errors": [exc.message_en]})
     if errors:
         raise _invalid(errors)
     return ImportResult(created=created, updated=0)

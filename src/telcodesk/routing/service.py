@@ -20,6 +20,7 @@ from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.org.roles import UnitKind
+from telcodesk.org.scope import covers_region, out_of_scope, scope_of
 from telcodesk.org.supervision import supervisors_over
 from telcodesk.routing import rules
 from telcodesk.routing.models import DispatchRule
@@ -151,13 +152,16 @@ def save_rule(session: Session, actor: Staff, code: str, data: RuleIn) -> Dispat
     unit_id = None
     if data.target_unit_code:
         try:
-            unit_id = org.get_unit_by_code(session, data.target_unit_code).id
+            target = org.get_unit_by_code(session, data.target_unit_code)
         except NotFound as exc:
             raise ValidationFailed(
                 "处理单位不存在",
                 f"Unknown unit {data.target_unit_code!r}",
                 code="unknown_unit",
             ) from exc
+        if not covers_region(scope_of(actor), target.region_code):
+            raise out_of_scope(f"处理单位 {target.code} ", f"Unit {target.code}")
+        unit_id = target.id
     if data.match_category and not session.scalar(
         select(Category.id).where(Category.code == data.match_category)
     ):
@@ -165,6 +169,14 @@ def save_rule(session: Session, actor: Staff, code: str, data: RuleIn) -> Dispat
             "分类不存在", f"Unknown category {data.match_category!r}", code="unknown_category"
         )
     rule = session.scalar(select(DispatchRule).where(DispatchRule.code == code))
+    # Nationwide rules (no region) are HQ's; a province edits only its own, as they are and
+    # as they would be (rules are read by all, so another region's answers 403, CD-2).
+    for region in ([rule.match_region] if rule else []) + [data.match_region]:
+        if not covers_region(scope_of(actor), region):
+            raise out_of_scope(
+                "全国性的派单规则" if not region else f"行政区划 {region} 的派单规则",
+                "A nationwide rule" if not region else f"A rule of region {region}",
+            )
     before = as_input(rule, units_by_id(session)).model_dump(mode="json") if rule else None
     if rule is None:
         rule = DispatchRule(code=code)

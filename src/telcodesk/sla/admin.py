@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from telcodesk import clock
+from telcodesk import clock, regions
 from telcodesk.audit import service as audit
 from telcodesk.calendar.models import NATIONWIDE, CalendarOverride
-from telcodesk.errors import NotFound
+from telcodesk.errors import NotFound, ValidationFailed
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
-from telcodesk.org.scope import order_filter, scope_of
+from telcodesk.org.scope import covers_region, order_filter, out_of_scope, scope_of
 from telcodesk.sla import service
 from telcodesk.sla.models import OrderClock, SlaPolicy
 from telcodesk.sla.schemas import CalendarStatus, PolicyIn
@@ -35,6 +35,7 @@ def set_override(
     """Mark a date working or off; open orders whose clocks span it get new deadlines, each
     change in their history. Returns how many clocks moved."""
     permissions.require(actor, Permission.EDIT_CALENDAR)
+    _require_calendar_region(actor, region_code)
     row = session.scalar(
         select(CalendarOverride).where(
             CalendarOverride.day == day, CalendarOverride.region_code == region_code
@@ -68,6 +69,7 @@ def remove_override(session: Session, actor: Staff, override_id: int) -> int:
     row = session.get(CalendarOverride, override_id)
     if row is None:
         raise NotFound("日历调整不存在", "Calendar override not found", code="override_not_found")
+    _require_calendar_region(actor, row.region_code)
     day, region_code = row.day, row.region_code
     session.delete(row)
     session.flush()
@@ -76,6 +78,22 @@ def remove_override(session: Session, actor: Staff, override_id: int) -> int:
     )
     service.clear_caches()
     return recompute_open_clocks(session, actor, since=day, region_code=region_code)
+
+
+def _require_calendar_region(actor: Staff, region_code: str) -> None:
+    """Nationwide days are HQ's; a province marks days for its own region codes (CD-2).
+    Overrides are reference data everyone reads, so another region's answers 403."""
+    if region_code != NATIONWIDE and not regions.is_known(region_code):
+        raise ValidationFailed(
+            f"{region_code} 不是现行的行政区划代码",
+            f"{region_code} is not a current GB/T 2260 region code",
+            code="region_unknown",
+        )
+    if not covers_region(scope_of(actor), region_code):
+        raise out_of_scope(
+            "全国性的日历调整" if region_code == NATIONWIDE else f"行政区划 {region_code} 的日历",
+            "A nationwide day" if region_code == NATIONWIDE else f"The calendar of {region_code}",
+        )
 
 
 def recompute_open_clocks(
@@ -125,6 +143,15 @@ def save_policy(session: Session, actor: Staff, data: PolicyIn) -> SlaPolicy:
     """Create or update a policy by code. New orders use it; running clocks keep their targets."""
     permissions.require(actor, Permission.EDIT_SLA_POLICY)
     policy = session.scalar(select(SlaPolicy).where(SlaPolicy.code == data.code))
+    # Nationwide policies (no region) are HQ's; a province edits only its own, as they are
+    # and as they would be (policies are read by all, so another region's answers 403).
+    scope = scope_of(actor)
+    for region in ([policy.match_region] if policy else []) + [data.match_region]:
+        if not covers_region(scope, region):
+            raise out_of_scope(
+                "全国性的时限标准" if not region else f"行政区划 {region} 的时限标准",
+                "A nationwide policy" if not region else f"A policy of region {region}",
+            )
     before = (
         PolicyIn.model_validate(policy, from_attributes=True).model_dump(mode="json")
         if policy

@@ -7,16 +7,27 @@ thresholds are shares of the allowed time (warnings at 75 % and 90 % by default,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from telcodesk.calendar.rules import BusinessHours, Unit, WorkCalendar, add_duration
-from telcodesk.matching import Matchable, OrderFacts, choose, specificity  # noqa: F401
+from telcodesk.matching import M, Matchable, OrderFacts, choose, specificity
 
 # Policies match orders like dispatch rules do: the most specific wins (telcodesk.matching).
 PolicyLike = Matchable
-choose_policy = choose
+
+
+def choose_policy(policies: Iterable[M], order: OrderFacts) -> M | None:
+    """HQ sets the nationwide policies; a province (or city) adds its own, which win inside
+    it (CD-2): a matching city policy first, then a province's, then a nationwide one — the
+    most specific within each."""
+    policies = list(policies)
+    for level in (2, 1, 0):  # specificity()[2]: city, province, no region
+        found = choose((p for p in policies if specificity(p)[2] == level), order)
+        if found is not None:
+            return found
+    return None
 
 
 def seconds_of(amount: float, unit: Unit) -> float:

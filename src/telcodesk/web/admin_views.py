@@ -9,14 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from telcodesk import csv_rows
+from telcodesk import clock, csv_rows
 from telcodesk.audit import service as audit
 from telcodesk.audit.schemas import AuditFilter, AuditOut
 from telcodesk.deps import DbDep
-from telcodesk.errors import DomainError, ValidationFailed
-from telcodesk.org import admin
-from telcodesk.org.admin_schemas import StaffIn, UnitIn
+from telcodesk.errors import DomainError, NotFound, ValidationFailed
+from telcodesk.org import accounts, admin
+from telcodesk.org.admin_schemas import PasswordResetIn, StaffIn, UnitChangeIn, UnitIn
 from telcodesk.org.roles import ROLE_LABELS, UnitKind
+from telcodesk.org.schemas import RoleIn
 from telcodesk.org.scope import scope_of
 from telcodesk.org.security import PASSWORD_MIN_LENGTH
 from telcodesk.web import audit_format  # noqa: F401  (the audit view's detail rendering)
@@ -95,6 +96,7 @@ def _org_page(
                 kinds=[k for k in UnitKind if k != UnitKind.HQ or scope_of(staff).everything],
                 roles=ROLE_LABELS,
                 grantable={r: ROLE_LABELS[r] for r in admin.grantable_roles(staff)},
+                now=clock.now(),
                 error=error,
                 notice=notice,
             )
@@ -135,6 +137,38 @@ async def add_staff(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRes
     except (ValidationError, DomainError) as exc:
         return _org_page(request, staff, db, *failure(request, exc))
     return _org_page(request, staff, db, notice=data.username)
+
+
+ACCOUNT_ACTIONS = ("disable", "enable", "unlock", "password", "role", "unit")
+
+
+@router.post("/console/admin/org/staff/{username}/{action}", response_class=HTMLResponse)
+async def account_action(
+    username: str, action: str, request: Request, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    """Account administration (CD-2): disable, enable, unlock, reset the password, change the
+    role or the unit — the same use cases, scope checks and audit as the API."""
+    form = await form_fields(request)
+    try:
+        if action not in ACCOUNT_ACTIONS:
+            raise NotFound("没有这个操作", f"No such action {action!r}", code="unknown_action")
+        with db.uow() as session:
+            if action in ("disable", "enable"):
+                accounts.set_active(session, staff, username, action == "enable")
+            elif action == "unlock":
+                accounts.unlock(session, staff, username)
+            elif action == "password":
+                password = PasswordResetIn.model_validate({"password": form.get("password", "")})
+                accounts.reset_password(session, staff, username, password.password)
+            elif action == "role":
+                role = RoleIn.model_validate({"role": form.get("role", "")})
+                accounts.set_role(session, staff, username, role.role)
+            else:
+                unit = UnitChangeIn.model_validate({"unit_code": form.get("unit_code", "")})
+                accounts.set_unit(session, staff, username, unit.unit_code)
+    except (ValidationError, DomainError) as exc:
+        return _org_page(request, staff, db, *failure(request, exc))
+    return _org_page(request, staff, db, notice=f"{username}: {action}")
 
 
 @router.post("/console/admin/org/import", response_class=HTMLResponse)
