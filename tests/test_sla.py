@@ -230,14 +230,15 @@ def test_override_recomputes_open_deadlines(factory: sessionmaker[Session], worl
     number = register(factory, world, at(2026, 11, 2, 9))
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 5, 9)
     with unit_of_work(factory) as session:  # Tuesday becomes a local holiday
-        moved = sla_admin.set_override(session, world.admin, date(2026, 11, 3), False, "台风停工")
+        # Nationwide days are HQ's (CD-2): the HQ admin account marks them.
+        moved = sla_admin.set_override(session, world.system, date(2026, 11, 3), False, "台风停工")
     assert moved >= 1
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)
     with unit_of_work(factory) as session:
         last = orders.history(session, orders.get_order(session, number, viewer=None))[-1]
         assert last.action == "sla_recomputed"
     with unit_of_work(factory) as session:  # ...and Saturday a working day
-        sla_admin.set_override(session, world.admin, date(2026, 11, 7), True, "补班")
+        sla_admin.set_override(session, world.system, date(2026, 11, 7), True, "补班")
     sla.clear_caches()
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)  # Sat after the due
 
@@ -297,7 +298,8 @@ def test_only_admins_edit_the_calendar(factory: sessionmaker[Session], world: Wo
 def test_sla_api_policies_overrides_and_at_risk(client: TestClient, world: World) -> None:
     from tests.conftest import login
 
-    admin, agent = login(client, world.admin.username), login(client, world.agent.username)
+    # Nationwide policies and days are HQ's (CD-2): the HQ admin account edits them.
+    admin, agent = login(client, world.system.username), login(client, world.agent.username)
     policies = client.get("/api/v1/sla/policies", headers=agent).json()
     assert {"complaint", "general", "fault-broadband"} <= {p["code"] for p in policies}
     body = {

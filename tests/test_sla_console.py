@@ -64,7 +64,7 @@ def test_admin_edits_calendar_and_policy_in_the_console(client: TestClient, worl
         ).status_code
         == 403
     )
-    console_login(client, world.admin.username)
+    console_login(client, world.system.username)  # nationwide days and policies are HQ's
     assert "2027" in client.get("/console/admin/calendar/banner").text  # uncovered year warned
     page = client.get("/console/admin/calendar")
     assert page.status_code == 200 and 'hx-get="/console/admin/calendar/banner"' in page.text

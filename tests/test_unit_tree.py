@@ -167,3 +167,24 @@ def test_a_cycle_in_the_data_hangs_neither_the_sweep_nor_a_chase(
     t.join(timeout=30)
     assert not t.is_alive(), "a walk up the tree did not end"
     assert results["sweep"].breaches >= 1 and results["chase"] == []
+
+
+def test_the_demo_organisation_is_a_well_formed_tree() -> None:
+    from telcodesk.demo import _units
+
+    where = {"HQ": (UnitKind.HQ, "100000")}
+    for code, _, kind, region, parent in _units():
+        assert tree.problem(kind, region, where[parent]) is None, code
+        where[code] = (kind, region)
+
+
+def test_console_unit_form_makes_the_kind_a_choice(client: TestClient, world: World) -> None:
+    from tests.conftest import console_login
+
+    console_login(client, world.admin.username)
+    page = client.get("/console/admin/org")
+    assert '<option value="" selected disabled>' in page.text  # no kind preselected
+    assert 'value="hq"' not in page.text  # not offered to a province admin
+    form = {"code": "GZ-H5", "name": "厅", "region_code": "440106", "parent_code": "GZ"}
+    assert client.post("/console/admin/org/units", data=form).status_code == 422
+    assert client.post("/console/admin/org/units", data={**form, "kind": "hall"}).status_code == 200
