@@ -52,6 +52,14 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/orders": "registers in the caller's own name (test_scope_routes.py)",
     "POST /api/v1/customers": "registers in the caller's city (test_scope_routes.py)",
     "POST /console/orders/new": "registers in the caller's own name (test_scope_routes.py)",
+    "POST /api/v1/notifications/{notification_id}/read": "one's own notifications",
+    "POST /api/v1/notifications/read-all": "one's own notifications",
+    "PUT /api/v1/notifications/preferences": "one's own preferences",
+    "POST /console/notifications/{notification_id}/open": "one's own notifications",
+    "POST /console/notifications/{notification_id}/read": "one's own notifications",
+    "POST /console/notifications/read-all": "one's own notifications",
+    "POST /console/notifications/preferences": "one's own preferences",
+    "POST /api/v1/notify/sms/receipts": "the SMS gateway's signed receipts: no staff, no region",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")
@@ -148,6 +156,36 @@ def csv_staff(c: Ctx, t: str) -> str:
     )
 
 
+def province_code(t: str) -> str:
+    """Customer message texts and quiet hours are kept per province; HQ's are 100000."""
+    return PLACES[t]["province"] or "100000"
+
+
+def fresh_template(c: Ctx, t: str) -> str:
+    from telcodesk.notify import customer
+
+    with unit_of_work(c.factory) as session:
+        hq = org.get_staff_by_username(session, "hq.admin")
+        customer.save_template(
+            session, hq, kind="reply", province_code=province_code(t), body="您的工单已答复"
+        )
+    return f"/api/v1/message-templates/reply/{province_code(t)}"
+
+
+def dead_letter(c: Ctx, t: str) -> int:
+    from telcodesk.notify.models import OutboxMessage
+
+    with unit_of_work(c.factory) as session:
+        row = OutboxMessage(
+            channel="sms", kind="progress", recipient="13800138000", body="x",
+            dedup_key=f"probe-{c.n}", state="dead", attempts=5, next_attempt_at=clock.now(),
+            province_code=PLACES[t]["province"], created_at=clock.now(),
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return row.id
+
+
 def account(t: str) -> str:
     return f"{t}.t"
 
@@ -241,6 +279,26 @@ ADMIN_WRITES: dict[str, list[Probe]] = {
     "PUT /api/v1/dispatch/rules/{code}": [
         lambda c, t: api("PUT", f"/api/v1/dispatch/rules/{t}-own", json=rule(t))
     ],
+    "PUT /api/v1/message-templates/{kind}/{province_code}": [
+        lambda c, t: api(
+            "PUT",
+            f"/api/v1/message-templates/progress/{province_code(t)}",
+            json={"body": f"您的工单正在处理{c.n}", "active": True},
+        )
+    ],
+    "DELETE /api/v1/message-templates/{kind}/{province_code}": [
+        lambda c, t: api("DELETE", fresh_template(c, t))
+    ],
+    "PUT /api/v1/quiet-hours/{province_code}": [
+        lambda c, t: api(
+            "PUT",
+            f"/api/v1/quiet-hours/{province_code(t)}",
+            json={"start": "22:00", "end": f"0{c.n % 9}:00"},
+        )
+    ],
+    "POST /api/v1/outbox/replay": [
+        lambda c, t: api("POST", "/api/v1/outbox/replay", json={"ids": [dead_letter(c, t)]})
+    ],
     # --- the console: the same use cases behind forms ---
     "POST /console/admin/org/units": [
         lambda c, t: api("POST", "/console/admin/org/units", data=new_unit(c, t))
@@ -311,6 +369,25 @@ ADMIN_WRITES: dict[str, list[Probe]] = {
     ],
     "POST /console/admin/calendar/{override_id}/delete": [
         lambda c, t: api("POST", f"/console/admin/calendar/{fresh_override(c, t)}/delete")
+    ],
+    "POST /console/admin/messages/template": [
+        lambda c, t: api(
+            "POST",
+            "/console/admin/messages/template",
+            data={"kind": "progress", "province_code": province_code(t), "body": f"处理中{c.n}"},
+        )
+    ],
+    "POST /console/admin/messages/quiet-hours": [
+        lambda c, t: api(
+            "POST",
+            "/console/admin/messages/quiet-hours",
+            data={"province_code": province_code(t), "start": "21:00", "end": f"0{c.n % 9}:30"},
+        )
+    ],
+    "POST /console/admin/outbox/replay": [
+        lambda c, t: api(
+            "POST", "/console/admin/outbox/replay", data={"id": str(dead_letter(c, t))}
+        )
     ],
     "POST /console/admin/dispatch": [
         lambda c, t: api(
@@ -392,10 +469,19 @@ def estate(factory: sessionmaker[Session], world: World) -> None:
             routing.save_rule(session, hq_admin, f"{key}-own", RuleIn.model_validate(rule(key)))
 
 
-def writes_logged(factory: sessionmaker[Session]) -> int:
+def writes_logged(factory: sessionmaker[Session]) -> tuple[Any, ...]:
+    """What an admin write changes: the audit log (every org, SLA, calendar, dispatch and
+    token write appends to it), and the notify settings, which keep their own state."""
+    from telcodesk.notify.models import MessageTemplate, OutboxMessage, QuietHours
+
     with unit_of_work(factory) as session:
         stmt = select(func.count()).where(AuditRecord.action.not_like("login%"))
-        return int(session.scalar(stmt) or 0)
+        return (
+            int(session.scalar(stmt) or 0),
+            sorted(session.execute(select(MessageTemplate.province_code, MessageTemplate.body))),
+            sorted(session.execute(select(QuietHours.province_code, QuietHours.end))),
+            sorted(session.execute(select(OutboxMessage.id, OutboxMessage.state))),
+        )
 
 
 def test_every_write_route_is_classified(client: TestClient) -> None:
