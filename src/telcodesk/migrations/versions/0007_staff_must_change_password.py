@@ -16,15 +16,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ADD / DROP COLUMN on both engines (SQLite >= 3.35 has both): a batch copy of
+# ``staff`` would drop the table that sessions, orders and the audit log point at, which
+# SQLite's foreign keys refuse once there is data.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
+    op.add_column(
+        "staff",
+        sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.drop_column("must_change_password")
+    op.drop_column("staff", "must_change_password")
