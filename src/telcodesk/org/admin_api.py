@@ -22,6 +22,7 @@ from telcodesk.org.admin_schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/org", tags=["organisation"])
+Username = Annotated[Line, Path(max_length=50)]
 
 
 @router.get("/units", response_model=list[UnitOut], operation_id="org_units_list")
@@ -60,20 +61,20 @@ def set_skills(
 
 
 @router.post("/staff/{username}/disable", response_model=StaffOut, operation_id="org_staff_disable")
-def disable_staff(username: str, staff: ApiStaff, db: DbDep) -> StaffOut:
+def disable_staff(username: Username, staff: ApiStaff, db: DbDep) -> StaffOut:
     """Disable an account of your region (its sessions and API tokens end; audited)."""
     with db.uow() as session:
         return StaffOut.model_validate(accounts.set_active(session, staff, username, False))
 
 
 @router.post("/staff/{username}/enable", response_model=StaffOut, operation_id="org_staff_enable")
-def enable_staff(username: str, staff: ApiStaff, db: DbDep) -> StaffOut:
+def enable_staff(username: Username, staff: ApiStaff, db: DbDep) -> StaffOut:
     with db.uow() as session:
         return StaffOut.model_validate(accounts.set_active(session, staff, username, True))
 
 
 @router.post("/staff/{username}/unlock", response_model=StaffOut, operation_id="org_staff_unlock")
-def unlock_staff(username: str, staff: ApiStaff, db: DbDep) -> StaffOut:
+def unlock_staff(username: Username, staff: ApiStaff, db: DbDep) -> StaffOut:
     """End a lock-out before it runs out (audited)."""
     with db.uow() as session:
         return StaffOut.model_validate(accounts.unlock(session, staff, username))
@@ -82,7 +83,9 @@ def unlock_staff(username: str, staff: ApiStaff, db: DbDep) -> StaffOut:
 @router.post(
     "/staff/{username}/password", response_model=StaffOut, operation_id="org_staff_reset_password"
 )
-def reset_password(username: str, body: PasswordResetIn, staff: ApiStaff, db: DbDep) -> StaffOut:
+def reset_password(
+    username: Username, body: PasswordResetIn, staff: ApiStaff, db: DbDep
+) -> StaffOut:
     """A temporary password, changed by its owner at next login (the one policy, 422)."""
     with db.uow() as session:
         return StaffOut.model_validate(
@@ -91,7 +94,7 @@ def reset_password(username: str, body: PasswordResetIn, staff: ApiStaff, db: Db
 
 
 @router.put("/staff/{username}/unit", response_model=StaffOut, operation_id="org_staff_set_unit")
-def set_unit(username: str, body: UnitChangeIn, staff: ApiStaff, db: DbDep) -> StaffOut:
+def set_unit(username: Username, body: UnitChangeIn, staff: ApiStaff, db: DbDep) -> StaffOut:
     """Move an account to another unit of your region (403 for a unit outside it)."""
     with db.uow() as session:
         return StaffOut.model_validate(accounts.set_unit(session, staff, username, body.unit_code))

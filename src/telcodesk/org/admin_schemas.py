@@ -85,12 +85,12 @@ class PasswordResetIn(BaseModel):
     """A temporary password (the one policy applies); its owner changes it at next login."""
 
     model_config = ConfigDict(extra="forbid")
-    password: str = Field(min_length=1, max_length=200)
+    password: Line = Field(min_length=1, max_length=200)
 
 
 class UnitChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    unit_code: str = Field(min_length=1, max_length=40)
+    unit_code: Line = Field(min_length=1, max_length=40)
 
 
 class SkillsIn(BaseModel):
