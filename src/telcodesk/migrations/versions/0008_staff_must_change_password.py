@@ -1,7 +1,7 @@
 """staff.must_change_password: a password an admin set is changed at the next login (CD-2)
 
-Revision ID: 0007_admin
-Revises: 0006_customers
+Revision ID: 0008_admin
+Revises: 0007
 Create Date: 2026-12-01 22:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_admin"
-down_revision: str | None = "0006_customers"
+revision: str = "0008_admin"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
