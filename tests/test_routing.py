@@ -34,7 +34,7 @@ from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action, Status
 from telcodesk.workorders.schemas import OrderCreate, TransitionIn
 from tests.conftest import console_login, login
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, hq_admin
 
 # --- pure rules ---------------------------------------------------------------------------------
 
@@ -418,7 +418,7 @@ def test_no_rule_is_a_clear_409_not_a_silent_failure(
         rule = RuleIn.model_validate(
             {"name": "故障 → 客户经理团队", "match_type": "fault", "target_kind": "account_team"}
         )
-        service.save_rule(session, world.system, "fault-am", rule)
+        service.save_rule(session, hq_admin(session), "fault-am", rule)
     res = client.post(
         f"/api/v1/orders/{number}/actions/dispatch", json={"version": 2}, headers=boss
     )
@@ -716,9 +716,10 @@ def test_seeded_rules_pass_their_own_validation(
         units = service.units_by_id(session)
         seeded = service.list_rules(session)
         assert seeded[0].code == "fault" and seeded[-1].code == "default"  # by precedence
+        hq = hq_admin(session)
         for rule in seeded:  # what the seed wrote is what an admin could have entered
             data = service.as_input(rule, units)
-            assert service.save_rule(session, world.system, rule.code, data) is rule
+            assert service.save_rule(session, hq, rule.code, data) is rule
 
 
 def test_worker_routes_reviewed_orders_nobody_assigned(

@@ -26,7 +26,7 @@ from telcodesk.sla.models import OrderClock, SlaEvent
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import OrderCreate, TransitionIn
-from tests.factories import World
+from tests.factories import World, hq_admin
 
 BJ = timedelta(hours=8)
 
@@ -231,14 +231,18 @@ def test_override_recomputes_open_deadlines(factory: sessionmaker[Session], worl
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 5, 9)
     with unit_of_work(factory) as session:  # Tuesday becomes a local holiday
         # Nationwide days are HQ's (CD-2): the HQ admin account marks them.
-        moved = sla_admin.set_override(session, world.system, date(2026, 11, 3), False, "台风停工")
+        moved = sla_admin.set_override(
+            session, hq_admin(session), date(2026, 11, 3), False, "台风停工"
+        )
     assert moved >= 1
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)
     with unit_of_work(factory) as session:
         last = orders.history(session, orders.get_order(session, number, viewer=None))[-1]
         assert last.action == "sla_recomputed"
     with unit_of_work(factory) as session:  # ...and Saturday a working day
-        sla_admin.set_override(session, world.system, date(2026, 11, 7), True, "补班")
+        sla_admin.set_override(
+            session, org.get_staff_by_username(session, "hq.admin"), date(2026, 11, 7), True, "补班"
+        )
     sla.clear_caches()
     assert clocks(factory, number)["resolution"].due_at == at(2026, 11, 6, 9)  # Sat after the due
 
@@ -299,7 +303,9 @@ def test_sla_api_policies_overrides_and_at_risk(client: TestClient, world: World
     from tests.conftest import login
 
     # Nationwide policies and days are HQ's (CD-2): the HQ admin account edits them.
-    admin, agent = login(client, world.system.username), login(client, world.agent.username)
+    with unit_of_work(client.app.state.db.factory) as session:  # type: ignore[attr-defined]
+        hq_admin(session)
+    admin, agent = login(client, "hq.admin"), login(client, world.agent.username)
     policies = client.get("/api/v1/sla/policies", headers=agent).json()
     assert {"complaint", "general", "fault-broadband"} <= {p["code"] for p in policies}
     body = {

@@ -12,7 +12,7 @@ from telcodesk.db import unit_of_work
 from telcodesk.org import service as org
 from telcodesk.sla import sweep
 from tests.conftest import console_login
-from tests.factories import World
+from tests.factories import World, hq_admin
 
 
 def register(client: TestClient) -> str:
@@ -64,7 +64,9 @@ def test_admin_edits_calendar_and_policy_in_the_console(client: TestClient, worl
         ).status_code
         == 403
     )
-    console_login(client, world.system.username)  # nationwide days and policies are HQ's
+    with unit_of_work(client.app.state.db.factory) as session:  # type: ignore[attr-defined]
+        hq_admin(session)
+    console_login(client, "hq.admin")  # nationwide days and policies are HQ's
     assert "2027" in client.get("/console/admin/calendar/banner").text  # uncovered year warned
     page = client.get("/console/admin/calendar")
     assert page.status_code == 200 and 'hx-get="/console/admin/calendar/banner"' in page.text
