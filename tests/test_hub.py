@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telcodesk.db import unit_of_work
 from telcodesk.errors import Conflict, ValidationFailed
 from telcodesk.notify.models import Notification
-from telcodesk.org import permissions
+from telcodesk.org import accounts, permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit
 from telcodesk.org.permissions import Permission
@@ -276,7 +276,7 @@ def test_a_city_calendar_day_moves_that_citys_orders_whoever_registered_them(
             session,
             username="hq.agent",
             display_name="总部热线",
-            password="Passw0rd!",
+            password="Passw0rd!x",
             unit=hq,
             role=Role.HOTLINE_AGENT,
         )
@@ -327,7 +327,7 @@ def test_a_hall_duty_manager_supervises_the_hall_for_chases_and_the_sweep(
             session,
             username="gz.manager",
             display_name="值班经理",
-            password="Passw0rd!",
+            password="Passw0rd!x",
             unit=hall,
             role=Role.HALL_MANAGER,
         )
@@ -381,7 +381,7 @@ def test_the_system_actor_holds_only_what_its_jobs_need(
                 session,
                 username="fake.system",
                 display_name="x",
-                password="Passw0rd!",
+                password="Passw0rd!x",
                 unit=gd,
                 role=Role.SYSTEM,
             )
@@ -389,12 +389,12 @@ def test_the_system_actor_holds_only_what_its_jobs_need(
             session,
             username="hq.admin",
             display_name="总部管理员",
-            password="Passw0rd!",
+            password="Passw0rd!x",
             unit=org.get_unit_by_code(session, "HQ"),
             role=Role.HQ_ADMIN,
         )
         with pytest.raises(ValidationFailed):
-            org.set_role(session, hq_admin, world.agent.username, Role.SYSTEM)
+            accounts.set_role(session, hq_admin, world.agent.username, Role.SYSTEM)
 
 
 def test_sweep_history_is_written_by_the_system_actor(

@@ -36,6 +36,7 @@ def _target(session: Session, actor: Staff, username: str) -> Staff:
 def set_role(session: Session, actor: Staff, username: str, role: Role) -> Staff:
     """Another role, at or below the admin's own level (only HQ admins make HQ admins)."""
     staff = _target(session, actor, username)
+    org._assignable(role)  # the system actor's role is never given (422)
     require_grantable(actor, role)
     require_grantable(actor, Role(staff.role))  # nor take one away from above
     if staff.role != role:
