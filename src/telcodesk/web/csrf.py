@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from telcodesk.config import Settings
 from telcodesk.deps import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CsrfFailed, set_csrf_cookie
 from telcodesk.org.security import new_token, tokens_match
+from telcodesk.web.input_guard import read_body, replay
 from telcodesk.web.views import error_text, lang_of, render
 
 EXEMPT_PREFIXES = ("/api/", "/static/")
@@ -58,12 +59,12 @@ class CSRFMiddleware:
         if scope["method"] in UNSAFE_METHODS:
             supplied = request.headers.get(CSRF_HEADER)
             if supplied is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
-                body = await _read_body(receive, self.settings.max_body_bytes)
+                body = await read_body(receive, self.settings.max_body_bytes)
                 if body is None:
                     await JSONResponse(TOO_LARGE, status_code=413)(scope, receive, send)
                     return
                 supplied = await _form_token(scope, body, receive)
-                receive = _replay(body, receive)
+                receive = replay(body, receive)
             if not tokens_match(known, supplied):
                 await _refusal(request)(scope, receive, send)
                 return
@@ -82,41 +83,9 @@ class CSRFMiddleware:
         return send_with_cookie
 
 
-async def _read_body(receive: Receive, limit: int) -> bytes | None:
-    """The whole request body, or None when it is larger than ``limit``."""
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A receive that hands out ``body`` once, then waits on the real one (disconnects)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
-
-
 async def _form_token(scope: Scope, body: bytes, receive: Receive) -> str | None:
     try:
-        async with Request(scope, _replay(body, receive)).form() as form:
+        async with Request(scope, replay(body, receive)).form() as form:
             value = form.get(CSRF_FIELD)
     except HTTPException:  # a malformed form carries no token
         return None
