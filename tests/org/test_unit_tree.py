@@ -23,7 +23,7 @@ from telcodesk.routing import service as routing
 from telcodesk.workorders.rules import Action
 from tests.conftest import login
 from tests.factories import PASSWORD, World
-from tests.test_sla import act, at, register, sweep
+from tests.sla.test_sla import act, at, register, sweep
 
 
 def unit(code: str, kind: str, region: str, parent: str | None, **kw: Any) -> dict[str, Any]:

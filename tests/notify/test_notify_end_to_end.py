@@ -20,7 +20,7 @@ from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import OrderCreate, TransitionIn
 from tests.factories import World
-from tests.test_delivery import SECRET, smtp_server, start_gateway, taken  # noqa: F401
+from tests.notify.test_delivery import SECRET, smtp_server, start_gateway, taken  # noqa: F401
 
 BJ = timedelta(hours=8)
 

@@ -7,7 +7,7 @@ from telcodesk.workorders.roles_doc import roles_markdown
 
 
 def test_roles_doc_is_current() -> None:
-    doc = Path(__file__).resolve().parent.parent / "docs" / "roles.md"
+    doc = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
     assert doc.read_text(encoding="utf-8") == roles_markdown()
 
 

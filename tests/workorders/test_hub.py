@@ -29,7 +29,7 @@ from telcodesk.workorders.models import OrderEvent
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import NoteIn, TransitionIn
 from tests.factories import World
-from tests.test_sla import act, at, clocks, freeze, register, sweep
+from tests.sla.test_sla import act, at, clocks, freeze, register, sweep
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def inputs_for(action: Action, world: World) -> dict[str, object]:
     return data
 
 
-# Dispatch needs rules (tests/test_routing.py); registration is not a transition.
+# Dispatch needs rules (tests/routing/test_routing.py); registration is not a transition.
 ACTIONS = [a for a in Action if a not in (Action.REGISTER, Action.DISPATCH)]
 
 

@@ -14,7 +14,7 @@ from telcodesk.db import unit_of_work
 from telcodesk.sla import batch
 from telcodesk.sla.models import OrderClock
 from tests.factories import World
-from tests.test_sla import at, register, sweep
+from tests.sla.test_sla import at, register, sweep
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from telcodesk.notify import service as notify
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.schemas import OrderCreate
 from tests.factories import PASSWORD, build_world
-from tests.test_browser import CHROMIUM, FLAGS, free_port
+from tests.web.test_browser import CHROMIUM, FLAGS, free_port
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,5 +7,5 @@ from telcodesk.wiring import hooks_markdown
 
 
 def test_hooks_doc_is_current() -> None:
-    doc = Path(__file__).resolve().parent.parent / "docs" / "hooks.md"
+    doc = Path(__file__).resolve().parents[2] / "docs" / "hooks.md"
     assert doc.read_text(encoding="utf-8") == hooks_markdown()
