@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from telcodesk import clock
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import CustomerIn
+from telcodesk.db import unit_of_work
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.roles import Role, UnitKind
 from telcodesk.sla import service as sla
 from telcodesk.workorders import service as orders
+from telcodesk.workorders.schemas import OrderCreate
 
 PASSWORD = "Passw0rd!x"
 
@@ -81,3 +85,23 @@ def hq_admin(session: Session, username: str = "hq.admin") -> Staff:
         unit=org.get_unit_by_code(session, "HQ"),
         role=Role.HQ_ADMIN,
     )
+
+
+def register_late_complaints(factory: sessionmaker[Session], world: World, count: int) -> None:
+    """``count`` complaints registered 30 days ago, so every threshold of every clock is long
+    due: the worker tests' batches of work (T-2, WO-3)."""
+    past = clock.now() - timedelta(days=30)
+    clock.set_clock(lambda: past)
+    data = OrderCreate.model_validate(
+        {
+            "type": "complaint",
+            "channel": "hotline",
+            "customer_id": world.customer.id,
+            "subject": "话费异议",
+            "category_code": "billing.charges",
+        }
+    )
+    with unit_of_work(factory) as session:
+        for _ in range(count):
+            orders.register_order(session, world.agent, data)
+    clock.set_clock(None)

@@ -11,17 +11,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from telcodesk import clock
 from telcodesk.db import unit_of_work
 from telcodesk.sla.models import OrderClock, SlaEvent
-from telcodesk.workorders import service as orders
-from telcodesk.workorders.schemas import OrderCreate
-from tests.factories import World
+from tests.factories import World, register_late_complaints
 
 ORDERS = 2500  # 5,000 due clocks: five batches of 1,000
 CLI = [sys.executable, "-m", "telcodesk.cli"]
@@ -32,28 +28,10 @@ def _count(factory: sessionmaker[Session], stmt: object) -> int:
         return int(session.scalar(stmt) or 0)  # type: ignore[call-overload]
 
 
-def _late_orders(factory: sessionmaker[Session], world: World) -> None:
-    past = clock.now() - timedelta(days=30)  # every threshold of every clock is long due
-    clock.set_clock(lambda: past)
-    data = OrderCreate.model_validate(
-        {
-            "type": "complaint",
-            "channel": "hotline",
-            "customer_id": world.customer.id,
-            "subject": "话费异议",
-            "category_code": "billing.charges",
-        }
-    )
-    with unit_of_work(factory) as session:
-        for _ in range(ORDERS):
-            orders.register_order(session, world.agent, data)
-    clock.set_clock(None)
-
-
 def test_sigterm_lets_the_worker_finish_its_batch_and_exit(
     factory: sessionmaker[Session], world: World, db_url: str
 ) -> None:
-    _late_orders(factory, world)
+    register_late_complaints(factory, world, ORDERS)
     env = {**os.environ, "TELCODESK_DATABASE_URL": db_url, "TELCODESK_WORKER_INTERVAL_S": "3600"}
     worker = subprocess.Popen(
         [*CLI, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True

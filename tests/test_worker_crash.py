@@ -8,19 +8,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from telcodesk import clock
 from telcodesk.db import unit_of_work
 from telcodesk.notify.models import Notification
 from telcodesk.sla.models import OrderClock, SlaEvent
-from telcodesk.workorders import service as orders
 from telcodesk.workorders.models import WorkOrder
-from telcodesk.workorders.schemas import OrderCreate
-from tests.factories import World
+from tests.factories import World, register_late_complaints
 
 ORDERS = 2500  # 5,000 clocks: five batches of 1,000, so a kill lands between commits
 
@@ -33,21 +29,7 @@ def count(factory: sessionmaker[Session], model: type) -> int:
 def test_killed_worker_leaves_each_stage_fired_once(
     factory: sessionmaker[Session], world: World, db_url: str
 ) -> None:
-    past = clock.now() - timedelta(days=30)  # every threshold of every clock is long due
-    clock.set_clock(lambda: past)
-    data = OrderCreate.model_validate(
-        {
-            "type": "complaint",
-            "channel": "hotline",
-            "customer_id": world.customer.id,
-            "subject": "话费异议",
-            "category_code": "billing.charges",
-        }
-    )
-    with unit_of_work(factory) as session:
-        for _ in range(ORDERS):
-            orders.register_order(session, world.agent, data)
-    clock.set_clock(None)
+    register_late_complaints(factory, world, ORDERS)
     stages_per_clock = 3  # warnings at 75 % and 90 %, then the breach
     expected = ORDERS * 2 * stages_per_clock
 
