@@ -66,7 +66,7 @@ def _password_page(
 ) -> HTMLResponse:
     return render(
         request,
-        "account_password.html",
+        "org/account_password.html",
         staff,
         status=error.status if error else 200,
         error=error_text(error, lang_of(request)) if error else None,
@@ -123,7 +123,7 @@ def _tokens_page(
         return render(request, "error.html", staff, status=exc.status, heading=heading)
     return render(
         request,
-        "tokens.html",
+        "org/tokens.html",
         staff,
         status=status,
         items=items,

@@ -59,7 +59,7 @@ def audit_log(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
     query = [(k, v) for k, v in params.items() if k != "before_id"]
     next_url = "?" + urlencode([*query, ("before_id", next_cursor)]) if next_cursor else None
     return render(
-        request, "audit.html", staff, items=items, filters=f, next_url=next_url, error=error
+        request, "audit/audit.html", staff, items=items, filters=f, next_url=next_url, error=error
     )
 
 
@@ -86,7 +86,7 @@ def _org_page(
                 by_parent.setdefault(u.parent_id if u.parent_id in ids else None, []).append(u)
             return render(
                 request,
-                "org.html",
+                "org/org.html",
                 staff,
                 status=status,
                 by_parent=by_parent,

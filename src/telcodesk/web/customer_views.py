@@ -102,7 +102,7 @@ def _customer_page(
             rows = _orders_of(session, staff, customer)
             return render(
                 request,
-                "customer_detail.html",
+                "customers/customer_detail.html",
                 staff,
                 status=status,
                 customer=customer,
@@ -177,14 +177,14 @@ async def reveal_field(
     except DomainError as exc:
         return render(
             request,
-            "_reveal_result.html",
+            "customers/_reveal_result.html",
             staff,
             status=_fragment_status(request, exc.status),
             error=error_text(exc, lang_of(request)),
             code=exc.code,
         )
     return render(
-        request, "_reveal_result.html", staff, customer=customer, field=field, value=value
+        request, "customers/_reveal_result.html", staff, customer=customer, field=field, value=value
     )
 
 

@@ -57,7 +57,7 @@ def _local(iso: str | None) -> str:
     return clock.local(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M") if iso else ""
 
 
-# The order page's dispatch note (_dispatch_note.html) uses these too.
+# The order page's dispatch note (workorders/_dispatch_note.html) uses these too.
 templates.env.globals.update(routing_rules=routing_rules, unit_kinds=KIND_LABELS, tiers=list(Tier))
 templates.env.filters["isolocal"] = _local
 
@@ -79,7 +79,7 @@ def _rules_page(
         units = routing.units_by_id(session)
         return render(
             request,
-            "routing_rules.html",
+            "routing/routing_rules.html",
             staff,
             rule_rows=[(r, routing.as_input(r, units)) for r in routing.list_rules(session)],
             units=sorted(units.values(), key=lambda u: u.code),
@@ -113,7 +113,7 @@ def explain_page(number: str, request: Request, staff: ConsoleStaff, db: DbDep) 
         order = orders.get_order(session, number, viewer=staff)
         return render(
             request,
-            "routing_explain.html",
+            "routing/routing_explain.html",
             staff,
             order=order,
             plan=routing.explain(session, order, staff),

@@ -50,7 +50,7 @@ def at_risk(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
             seen.setdefault(c.order_id, c.order)
         rows = list(seen.values())
         deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
-        return render(request, "sla_at_risk.html", staff, orders=rows, deadlines=deadlines)
+        return render(request, "sla/sla_at_risk.html", staff, orders=rows, deadlines=deadlines)
 
 
 @router.get("/console/admin/sla", response_class=HTMLResponse)
@@ -65,7 +65,7 @@ def _policies_page(
         rows = admin.list_policies(session)
         return render(
             request,
-            "sla_policies.html",
+            "sla/sla_policies.html",
             staff,
             policies=rows,
             error=error,
@@ -107,7 +107,7 @@ def _calendar_page(
     with db.uow() as session:
         return render(
             request,
-            "calendar.html",
+            "sla/calendar.html",
             staff,
             overrides=admin.list_overrides(session),
             calendar_status=admin.calendar_status(session),

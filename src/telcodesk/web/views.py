@@ -58,7 +58,7 @@ def home() -> RedirectResponse:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html")
+    return render(request, "org/login.html")
 
 
 @router.post("/login", response_model=None)
@@ -82,7 +82,7 @@ async def login(
         error = outcome.error or DomainError()
         return render(
             request,
-            "login.html",
+            "org/login.html",
             status=error.status,
             error=error_text(error, lang_of(request)),
             username=username,
@@ -157,7 +157,7 @@ def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse
     next_url = "?" + urlencode([*query, ("cursor", next_cursor)]) if next_cursor else None
     return render(
         request,
-        "orders.html",
+        "workorders/orders.html",
         staff,
         orders=rows,
         deadlines=deadlines,
@@ -181,7 +181,9 @@ def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
         else:
             rows, _ = orders.list_orders(session, filters, viewer=staff, limit=200)
         deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
-    return render(request, "my_orders.html", staff, orders=rows, deadlines=deadlines, tab=tab)
+    return render(
+        request, "workorders/my_orders.html", staff, orders=rows, deadlines=deadlines, tab=tab
+    )
 
 
 # --- registration -------------------------------------------------------------------------
@@ -199,7 +201,7 @@ def customer_lookup(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRes
         found = customers.lookup_number(session, phone, viewer=staff)
     return render(
         request,
-        "_customer_matches.html",
+        "customers/_customer_matches.html",
         staff,
         lookup=found,
         phone=phone,
@@ -256,7 +258,7 @@ def _registration_form(
     options = [(name(by_id[g]), sorted(opts, key=lambda o: o[1])) for g, opts in groups.items()]
     return render(
         request,
-        "order_new.html",
+        "workorders/order_new.html",
         staff,
         status=422 if error else 200,
         category_options=options,
@@ -319,7 +321,7 @@ def _detail(
         )
         return render(
             request,
-            "order_detail.html",
+            "workorders/order_detail.html",
             staff,
             deadlines=deadlines,
             status=status,
@@ -352,7 +354,7 @@ def candidate_options(
             groups = candidates.for_order(session, staff, number, Action(action), q)
             return render(
                 request,
-                "_candidate_options.html",
+                "workorders/_candidate_options.html",
                 staff,
                 groups=groups,
                 optional=action == Action.ESCALATE,
