@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk import clock
+from telcodesk.customers import identity
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import CustomerIn, CustomerType, IdType, Tier
@@ -305,13 +306,13 @@ def _customer_inputs(seed: int) -> Iterator[CustomerIn]:
         building = f"{rng.randint(1, 30)}栋{rng.randint(1, 33)}0{rng.randint(1, 6)}"
         address = f"广东省{city_name}市{district}区{rng.choice(ESTATE_NAMES)}{building}"
         if kind == CustomerType.ENTERPRISE:  # unified social credit code (BH-7)
-            id_type, id_number = IdType.BUSINESS_LICENCE, f"9144{rng.randrange(10**14):014d}"
+            org_code = f"{rng.randrange(10**8):08d}"
+            body = f"91{district_code}{org_code}{identity.org_code_check(org_code)}"
+            id_type, id_number = IdType.BUSINESS_LICENCE, body + identity.uscc_check_character(body)
         else:  # real-name registration: resident ID card, 18 characters
             born = f"{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-            id_type, id_number = (
-                IdType.RESIDENT_ID,
-                f"{district_code}{born}{rng.randrange(1000):03d}{rng.choice('0123456789X')}",
-            )
+            body = f"{district_code}{born}{rng.randrange(1000):03d}"
+            id_type, id_number = IdType.RESIDENT_ID, body + identity.id_check_character(body)
         yield CustomerIn(
             name=name,
             phone=phone,

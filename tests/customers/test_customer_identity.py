@@ -385,7 +385,7 @@ def test_cli_merge(
 def test_customer_page_offers_possible_duplicates_to_admins(
     client: TestClient, world: World, factory: sessionmaker[Session]
 ) -> None:
-    doc = {"id_type": "resident_id", "id_number": "440106199001011234"}
+    doc = {"id_type": "resident_id", "id_number": "440106199001011235"}
     with unit_of_work(factory) as session:
         ids = [
             customers.create_customer(
@@ -402,6 +402,6 @@ def test_customer_page_offers_possible_duplicates_to_admins(
     assert 'id="possible-duplicates"' in page
     assert f'href="/console/customers/{ids[1]}"' in page
     assert f'href="/console/customers/{ids[2]}"' in page
-    assert "440106199001011234" not in page  # masked like everything else (CD-2)
+    assert "440106199001011235" not in page  # masked like everything else (CD-2)
     console_login(client, world.agent.username)
     assert 'id="possible-duplicates"' not in client.get(f"/console/customers/{ids[0]}").text

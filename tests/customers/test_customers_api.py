@@ -25,7 +25,7 @@ from tests.factories import PASSWORD, World
 
 Headers = dict[str, str]
 PHONE, MASKED_PHONE = "13800138000", "138****8000"
-ID_NUMBER, MASKED_ID = "440106199001011234", "440106********1234"
+ID_NUMBER, MASKED_ID = "440106199001011235", "440106********1235"
 ADDRESS, MASKED_ADDRESS = "广东省广州市天河区体育西路123号", "广东省广州市天河区…"
 REASON = "客户来电核实投诉处理进度"
 

@@ -8,9 +8,9 @@ audit records and the number itself still lead to the living customer.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telcodesk.db import Base, UTCDateTime
@@ -45,3 +45,12 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What the identity document says and what the counter recorded (BH-2, BH-7, CD-1):
+    # the birth date read from the document's number (elderly care is derived from it),
+    # special care staff record (disabled, other), whether a copy of the document is kept
+    # (new subscribers), and an enterprise's account manager 客户经理.
+    birth_date: Mapped[date | None] = mapped_column(Date())
+    special_care: Mapped[str | None] = mapped_column(String(20))
+    id_copy_kept: Mapped[bool] = mapped_column(Boolean(), default=False, server_default=false())
+    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

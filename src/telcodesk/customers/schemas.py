@@ -11,6 +11,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_fiel
 
 from telcodesk import regions
 from telcodesk.customers import masking
+from telcodesk.customers.identity import DocumentKind
+from telcodesk.customers.rules import RECORDED_CARE, SpecialCare
 from telcodesk.inputs import Line, Text, invalid
 
 
@@ -29,26 +31,17 @@ class Tier(StrEnum):
     DIAMOND = "diamond"  # 钻石卡
 
 
-class IdType(StrEnum):
-    """Identity documents accepted at registration 有效证件 (BH-7)."""
-
-    RESIDENT_ID = "resident_id"  # 居民身份证
-    TEMPORARY_ID = "temporary_id"  # 临时居民身份证
-    HOUSEHOLD_REGISTER = "household_register"  # 户口簿
-    PASSPORT = "passport"  # 中国护照 (with the ID number)
-    HK_MACAO_ID = "hk_macao_id"  # 港澳居民身份证
-    HOME_RETURN_PERMIT = "home_return_permit"  # 港澳居民来往内地通行证 (回乡证)
-    TAIWAN_PERMIT = "taiwan_permit"  # 台湾居民来往大陆通行证 (台胞证)
-    MILITARY_ID = "military_id"  # 军官证 / 士兵证
-    FOREIGN_PASSPORT = "foreign_passport"  # 外国人护照
-    BUSINESS_LICENCE = "business_licence"  # 营业执照 (统一社会信用代码), enterprises
+# Identity documents accepted at registration 有效证件 (BH-7), each checked by its own rules.
+IdType = DocumentKind
 
 
 # As typed: digits with spaces, dashes, brackets and +86; the service brings it to its normal
 # form and validates it (customers.phones), 422 phone_invalid otherwise.
 PHONE_PATTERN = r"^\+?[0-9 ()\-]{5,30}$"
 REGION_PATTERN = r"^[1-9][0-9]{5}$"
-ID_NUMBER_PATTERN = r"^[0-9A-Za-z()-]{4,40}$"
+# Letters, digits, brackets (HK 1234567(8)), and the Chinese of an officer card 军字第…号; the
+# document's own rules are checked by the service (customers.identity).
+ID_NUMBER_PATTERN = r"^[0-9A-Za-z()（） \u4e00-\u9fa5-]{4,40}$"
 MAX_ID = 2**31 - 1  # keys are 32-bit on both engines
 REASON_LENGTH = (4, 200)  # a reveal's stated reason (CD-2)
 CASE_REFERENCE_LENGTH = (4, 100)
@@ -86,6 +79,13 @@ class CustomerIn(BaseModel):
     id_type: IdType | None = None
     id_number: str | None = Field(default=None, pattern=ID_NUMBER_PATTERN)
     address: Line | None = Field(default=None, min_length=1, max_length=200)
+    special_care: SpecialCare | None = Field(
+        default=None, description="Recorded need (disabled, other); elderly is derived (BH-2)"
+    )
+    id_copy_kept: bool = Field(default=False, description="A copy of the document is kept (BH-7)")
+    account_manager_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="An enterprise's account manager 客户经理"
+    )
 
     @model_validator(mode="after")
     def _document_complete(self) -> CustomerIn:
@@ -93,6 +93,11 @@ class CustomerIn(BaseModel):
             raise invalid(
                 "证件类型与证件号码须同时填写或同时不填",
                 "give both id_type and id_number, or neither",
+            )
+        if self.special_care is not None and self.special_care not in RECORDED_CARE:
+            raise invalid(
+                "老年客户由证件出生日期自动识别，无需登记",
+                "elderly care is derived from the birth date; record disabled or other",
             )
         return self
 

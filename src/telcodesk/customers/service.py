@@ -6,14 +6,16 @@ field is ``customers.reveal``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from telcodesk import clock, regions
-from telcodesk.customers import phones
+from telcodesk.customers import identity, phones, rules
 from telcodesk.customers.models import Customer
+from telcodesk.customers.rules import SpecialCare
 from telcodesk.customers.schemas import (
     CustomerIn,
 )
@@ -182,8 +184,54 @@ def create_customer(session: Session, data: CustomerIn, *, default_city: str) ->
     return customer
 
 
+def today() -> date:
+    """The day in Beijing time (ages and expiry of documents are counted in local days)."""
+    return clock.local(clock.now()).date()
+
+
+def special_care_of(customer: Customer, on: date | None = None) -> SpecialCare | None:
+    """The customer's special care need today (BH-2): the recorded one (disabled, other),
+    else elderly when 65 or older by the birth date on their document; None otherwise. The
+    hall's queue gives priority by it."""
+    return rules.special_care(customer.birth_date, customer.special_care, on or today())
+
+
+def checked_document(
+    kind: str | None, number: str | None, *, customer_type: str
+) -> identity.Document | None:
+    """The identity document checked by its own rules (BH-7): 422 with the failure's code
+    otherwise. An enterprise holds a unified social credit code; a person does not."""
+    if kind is None or number is None:
+        return None
+    document = identity.validate(kind, number, today=today())
+    enterprise = customer_type == "enterprise"
+    if enterprise != (document.kind in identity.ENTERPRISE_DOCUMENTS):
+        raise identity.DocumentInvalid(
+            "政企客户使用统一社会信用代码，个人与家庭客户使用个人证件",
+            "An enterprise gives its unified social credit code; a person a personal document",
+            code="id_type_mismatch",
+            details={"field": "id_type", "id_type": kind},
+        )
+    return document
+
+
+def _account_manager(session: Session, staff_id: int | None) -> int | None:
+    if staff_id is None:
+        return None
+    manager = session.get(Staff, staff_id)
+    if manager is None or not manager.active:
+        raise ValidationFailed(
+            "客户经理不存在或已停用",
+            "No such active account manager",
+            code="account_manager_unknown",
+            details={"field": "account_manager_id"},
+        )
+    return manager.id
+
+
 def _create(session: Session, data: CustomerIn, *, phone: str, city: str) -> tuple[Customer, bool]:
     alt = phones.normalise(data.alt_phone, field="alt_phone") if data.alt_phone else None
+    document = checked_document(data.id_type, data.id_number, customer_type=data.type)
     customer = Customer(
         name=data.name,
         phone=phone,
@@ -192,8 +240,12 @@ def _create(session: Session, data: CustomerIn, *, phone: str, city: str) -> tup
         tier=data.tier,
         province_code=city[:2] + "0000",
         city_code=city,
-        id_type=data.id_type,
-        id_number=data.id_number,
+        id_type=document.kind.value if document else None,
+        id_number=document.number if document else None,
+        birth_date=document.birth_date if document else None,
+        special_care=data.special_care,
+        id_copy_kept=data.id_copy_kept,
+        account_manager_id=_account_manager(session, data.account_manager_id),
         address=data.address,
         created_at=clock.now(),
     )
