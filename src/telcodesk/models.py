@@ -4,6 +4,16 @@ from telcodesk.audit.models import AuditRecord
 from telcodesk.calendar.models import CalendarOverride
 from telcodesk.customers.models import Customer
 from telcodesk.db import Base
+from telcodesk.knowledge.models import (
+    KbApprover,
+    KbArticle,
+    KbBulletin,
+    KbBulletinReceipt,
+    KbCategory,
+    KbSearchDoc,
+    KbUsage,
+    KbVersion,
+)
 from telcodesk.notify.models import (
     CustomerOptOut,
     MessageTemplate,
@@ -33,6 +43,14 @@ __all__ = [
     "CustomerOptOut",
     "DispatchRule",
     "IdempotencyRecord",
+    "KbApprover",
+    "KbArticle",
+    "KbBulletin",
+    "KbBulletinReceipt",
+    "KbCategory",
+    "KbSearchDoc",
+    "KbUsage",
+    "KbVersion",
     "MessageTemplate",
     "Notification",
     "NotifyProfile",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
+from telcodesk.knowledge import jobs as knowledge_jobs
 from telcodesk.notify import jobs as notify_jobs
 from telcodesk.org.roles import SYSTEM_USERNAME
 from telcodesk.routing import jobs as routing_jobs
@@ -36,6 +37,7 @@ JOBS: dict[str, Job] = {
         *routing_jobs.JOBS,
         *notify_jobs.JOBS,  # delivery, after the jobs that queue messages
         *workorders_jobs.JOBS[1:],
+        *knowledge_jobs.JOBS,  # scheduled and expiring articles (KB-2)
     )
 }
 SLA_BATCH = sla_jobs.SLA_BATCH

@@ -32,6 +32,11 @@ class Permission(StrEnum):
     MANAGE_TOKENS = "manage_tokens"  # integration tokens (IVR, web hall, SMS gateway)
     EDIT_MESSAGE_TEMPLATES = "edit_message_templates"  # customer SMS texts, quiet hours (WO-2)
     MANAGE_OUTBOX = "manage_outbox"  # see deliveries, replay dead letters
+    # Knowledge base (KB-1, KB-2): read the standard answers; write drafts, publish, retire,
+    # bulletins; review others' drafts (approve or return).
+    KB_READ = "kb_read"
+    KB_EDIT = "kb_edit"
+    KB_REVIEW = "kb_review"
 
 
 PERMISSION_LABELS: dict[Permission, Label] = {
@@ -57,6 +62,9 @@ PERMISSION_LABELS: dict[Permission, Label] = {
     Permission.MANAGE_TOKENS: Label("管理接口令牌", "Manage integration tokens"),
     Permission.EDIT_MESSAGE_TEMPLATES: Label("维护客户短信模板", "Edit customer message templates"),
     Permission.MANAGE_OUTBOX: Label("消息投递与死信重发", "Deliveries and dead-letter replay"),
+    Permission.KB_READ: Label("查阅知识库", "Read the knowledge base"),
+    Permission.KB_EDIT: Label("知识采编与发布", "Edit and publish knowledge"),
+    Permission.KB_REVIEW: Label("知识审核", "Review knowledge"),
 }
 
 P = Permission
@@ -67,6 +75,7 @@ _FRONT_LINE = {
     P.CUSTOMER_VIEW,
     P.CUSTOMER_EDIT,
     P.CUSTOMER_REVEAL,
+    P.KB_READ,
 }
 _LEADS = _FRONT_LINE | {P.ORDER_DISPATCH, P.ORDER_EXPORT, P.VIEW_AT_RISK}
 _ADMINS = set(Permission) - {P.JUDICIAL_REVEAL}
@@ -79,12 +88,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.HALL_MANAGER: frozenset(_LEADS),
     Role.SUPERVISOR: frozenset(_LEADS),
     Role.QUALITY_INSPECTOR: frozenset(
-        {P.ORDER_VIEW, P.ORDER_CALLBACK, P.CUSTOMER_VIEW, P.VIEW_AT_RISK}
+        {P.ORDER_VIEW, P.ORDER_CALLBACK, P.CUSTOMER_VIEW, P.VIEW_AT_RISK, P.KB_READ}
     ),
     # Editors collect suggestions into the knowledge base (KB-1), so they work on orders too.
-    Role.KNOWLEDGE_EDITOR: frozenset({P.ORDER_VIEW, P.ORDER_ACT}),
+    Role.KNOWLEDGE_EDITOR: frozenset({P.ORDER_VIEW, P.ORDER_ACT, P.KB_READ, P.KB_EDIT}),
+    Role.KNOWLEDGE_REVIEWER: frozenset({P.ORDER_VIEW, P.KB_READ, P.KB_REVIEW}),
     Role.AUDITOR: frozenset(
-        {P.ORDER_VIEW, P.CUSTOMER_VIEW, P.AUDIT_VIEW, P.VIEW_AT_RISK, P.ORDER_EXPORT}
+        {P.ORDER_VIEW, P.CUSTOMER_VIEW, P.AUDIT_VIEW, P.VIEW_AT_RISK, P.ORDER_EXPORT, P.KB_READ}
     ),
     Role.JUDICIAL_OFFICER: frozenset({P.ORDER_VIEW, P.CUSTOMER_VIEW, P.JUDICIAL_REVEAL}),
     Role.PROVINCE_ADMIN: frozenset(_ADMINS),

@@ -15,6 +15,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # 班长/主管
     QUALITY_INSPECTOR = "quality_inspector"  # 质检员
     KNOWLEDGE_EDITOR = "knowledge_editor"  # 信息采编
+    KNOWLEDGE_REVIEWER = "knowledge_reviewer"  # 信息审核 (KB-2: never the author's own)
     AUDITOR = "auditor"  # 稽核
     PROVINCE_ADMIN = "province_admin"  # 省管理员
     HQ_ADMIN = "hq_admin"  # 总部管理员
@@ -33,6 +34,7 @@ ROLE_LABELS: dict[Role, Label] = {
     Role.SUPERVISOR: Label("主管", "Supervisor"),
     Role.QUALITY_INSPECTOR: Label("质检员", "Quality inspector"),
     Role.KNOWLEDGE_EDITOR: Label("信息采编", "Knowledge editor"),
+    Role.KNOWLEDGE_REVIEWER: Label("信息审核", "Knowledge reviewer"),
     Role.AUDITOR: Label("稽核员", "Auditor"),
     Role.PROVINCE_ADMIN: Label("省级管理员", "Province admin"),
     Role.HQ_ADMIN: Label("总部管理员", "HQ admin"),

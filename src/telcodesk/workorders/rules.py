@@ -254,6 +254,7 @@ HANDLED_TYPES: dict[Role, frozenset[OrderType]] = {
     Role.COMPLAINT_HANDLER: _ALL_TYPES,
     Role.SUPERVISOR: _ALL_TYPES,
     Role.KNOWLEDGE_EDITOR: frozenset({OrderType.SUGGESTION}),
+    Role.KNOWLEDGE_REVIEWER: frozenset(),  # reviews articles, takes no order
     Role.QUALITY_INSPECTOR: frozenset(),
     Role.AUDITOR: frozenset(),
     Role.PROVINCE_ADMIN: frozenset(),

@@ -1,0 +1,206 @@
+"""Chinese search behind one interface, with a SQLite and a PostgreSQL implementation (KB-1).
+
+Both engines index the same terms (``text.py``: jieba words, character bigrams, single
+characters of title/tags/answer) in ``kb_search_doc``: SQLite through an FTS5 table kept in
+step by triggers, PostgreSQL through a generated, GIN-indexed tsvector (migration 0009). Where
+an article applies is indexed too (``rules.scope_terms``), so a viewer's region is part of
+the full-text query and never a scan.
+
+A search is two steps:
+1. the engine finds the candidates — any query term, inside the viewer's region, live now
+   (effective window; a city's override hides the province article it replaces) — and keeps
+   the best ``CANDIDATES`` by its own rank (bm25 / ts_rank);
+2. ``rank`` orders them the same way on both engines: coverage of the query's words (a word
+   in the title or tags counts more than in the body; a word missing whole counts by the share
+   of its bigrams found, so typos and other cuts still score), then the city's version ahead
+   of the province's, then the freshest, then the article id.
+If no term matches at all, the query's single characters are tried (typos like 宽代).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, and_, column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from telcodesk.knowledge import text as kbtext
+from telcodesk.knowledge.models import KbSearchDoc
+
+CANDIDATES = 100
+_LATIN = re.compile(r"^[a-z0-9]+$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    article_id: int
+    version_id: int
+    city_code: str | None
+    published_at: datetime
+    title_terms: str
+    body_terms: str
+
+
+@dataclass(frozen=True)
+class Ranked:
+    article_id: int
+    version_id: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Filters:
+    scope: list[str] | None  # rules.viewer_terms; None: everything (HQ)
+    city: str | None  # the viewer's city: its overrides hide province articles
+    category: str | None
+    now: datetime
+
+
+class Engine(Protocol):
+    def candidates(self, session: Session, terms: list[str], f: Filters) -> list[Candidate]: ...
+
+
+def _live(f: Filters) -> list[ColumnElement[bool]]:
+    d = KbSearchDoc
+    where = [d.effective_from <= f.now, or_(d.effective_to.is_(None), d.effective_to > f.now)]
+    if f.category:
+        where.append(or_(d.category_code == f.category, d.category_code.like(f"{f.category}.%")))
+    if f.city:
+        o = KbSearchDoc.__table__.alias("o")
+        hidden = select(o.c.overrides_article_id).where(
+            o.c.city_code == f.city,
+            o.c.overrides_article_id.is_not(None),
+            o.c.effective_from <= f.now,
+            or_(o.c.effective_to.is_(None), o.c.effective_to > f.now),
+        )
+        where.append(d.article_id.not_in(hidden))
+    return where
+
+
+def _columns() -> Any:
+    d = KbSearchDoc
+    return select(
+        d.article_id, d.version_id, d.city_code, d.published_at, d.title_terms, d.body_terms
+    )
+
+
+def _rows(result: Any) -> list[Candidate]:
+    return [Candidate(a, v, c, p, t, b) for a, v, c, p, t, b in result]
+
+
+class SqliteEngine:
+    """FTS5 over the terms (external content: the rows live in kb_search_doc)."""
+
+    fts = table("kb_fts", column("rowid"))
+
+    def candidates(self, session: Session, terms: list[str], f: Filters) -> list[Candidate]:
+        match = "{title_terms body_terms} : (" + " OR ".join(f'"{t}"' for t in terms) + ")"
+        if f.scope is not None:
+            match += " AND scope_terms : (" + " OR ".join(f'"{t}"' for t in f.scope) + ")"
+        stmt = (
+            _columns()
+            .join(self.fts, self.fts.c.rowid == KbSearchDoc.id)
+            .where(text("kb_fts MATCH :match"), and_(*_live(f)))
+            .order_by(text("bm25(kb_fts, 3.0, 1.0, 0.0)"))
+            .limit(CANDIDATES)
+        )
+        return _rows(session.execute(stmt, {"match": match}))
+
+
+class PostgresEngine:
+    """A tsvector of the same terms, taken as they are (array_to_tsvector), GIN-indexed."""
+
+    def candidates(self, session: Session, terms: list[str], f: Filters) -> list[Candidate]:
+        query = "(" + " | ".join(f"'{t}'" for t in terms) + ")"
+        if f.scope is not None:
+            query += " & (" + " | ".join(f"'{t}'" for t in f.scope) + ")"
+        stmt = (
+            _columns()
+            .where(text("kb_search_doc.tsv @@ CAST(:q AS tsquery)"), and_(*_live(f)))
+            .order_by(text("ts_rank(kb_search_doc.tsv, CAST(:q AS tsquery)) DESC"))
+            .limit(CANDIDATES)
+        )
+        return _rows(session.execute(stmt, {"q": query}))
+
+
+def engine_for(session: Session) -> Engine:
+    return PostgresEngine() if session.get_bind().dialect.name == "postgresql" else SqliteEngine()
+
+
+# --- ranking, the same on both engines ------------------------------------------------
+
+
+def _weight(unit: str) -> float:
+    return 2.0 if _LATIN.match(unit) else float(min(len(unit), 4))
+
+
+def relevance(units: list[str], title: set[str], body: set[str]) -> float:
+    """Share of the query's words the article holds, 0..1 (see the module docstring)."""
+    total = got = 0.0
+    for unit in units:
+        w = _weight(unit)
+        total += 1.5 * w
+        if unit in title:
+            got += 1.5 * w
+        elif unit in body:
+            got += w
+        else:
+            grams = kbtext.bigrams(unit)
+            if len(grams) >= 2:
+                got += 0.8 * w * sum(g in title or g in body for g in grams) / len(grams)
+            elif len(unit) == 2:
+                got += 0.3 * w * sum(c in title or c in body for c in unit) / 2
+    return round(got / total, 4) if total else 0.0
+
+
+def rank(units: list[str], found: list[Candidate]) -> list[Ranked]:
+    scored = []
+    for c in found:
+        score = relevance(units, set(c.title_terms.split()), set(c.body_terms.split()))
+        if score > 0:
+            key = (-round(score, 2), 0 if c.city_code else 1, -c.published_at.timestamp())
+            scored.append((key, c.article_id, Ranked(c.article_id, c.version_id, score)))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [item[2] for item in scored]
+
+
+def search(session: Session, query: str, f: Filters, limit: int = 10) -> list[Ranked]:
+    units = kbtext.query_units(query)
+    if not units:
+        return []
+    terms = list(dict.fromkeys([*units, *(g for u in units for g in kbtext.bigrams(u))]))
+    engine = engine_for(session)
+    found = engine.candidates(session, terms, f)
+    if not found:  # nothing matched a whole word or bigram: try the characters (typos)
+        chars = list(dict.fromkeys(ch for u in units if not _LATIN.match(u) for ch in u))
+        found = engine.candidates(session, chars, f) if chars else []
+    return rank(units, found)[:limit]
+
+
+# --- snippets --------------------------------------------------------------------------
+
+
+def highlight_terms(query: str) -> list[str]:
+    units = kbtext.query_units(query)
+    terms = [v for u in units for v in kbtext.variants(u)]
+    terms += [g for u in units for g in kbtext.bigrams(u) if len(u) > 2]
+    return sorted(set(t for t in terms if t), key=len, reverse=True)
+
+
+def snippet(content: str, terms: list[str], width: int = 90) -> str:
+    """HTML: the part of ``content`` around the first match, matches in <mark>, escaped."""
+    lowered = content.lower()
+    hits = [(lowered.find(t), t) for t in terms if t and lowered.find(t) >= 0]
+    start = max(0, min(hits)[0] - 20) if hits else 0
+    part = content[start : start + width]
+    marked = html.escape(part)
+    if terms:
+        pattern = re.compile("|".join(re.escape(html.escape(t)) for t in terms), re.IGNORECASE)
+        marked = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", marked)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(content) else ""
+    return prefix + marked + suffix
