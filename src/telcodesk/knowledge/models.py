@@ -86,7 +86,7 @@ class KbVersion(Base):
 
 class KbSearchDoc(Base):
     """One row per live article: its segmented terms (knowledge/text.py) for the engine's
-    full-text index — FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL (migration 0009,
+    full-text index — FTS5 on SQLite, a GIN-indexed tsvector on PostgreSQL (migration 0010,
     knowledge/search.py). Removed the moment the article is retired or expires."""
 
     __tablename__ = "kb_search_doc"

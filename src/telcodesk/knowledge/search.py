@@ -2,7 +2,7 @@
 
 Both engines index the same terms (``text.py``: jieba words, character bigrams, single
 characters of title/tags/answer) in ``kb_search_doc``: SQLite through an FTS5 table kept in
-step by triggers, PostgreSQL through a generated, GIN-indexed tsvector (migration 0009). Where
+step by triggers, PostgreSQL through a generated, GIN-indexed tsvector (migration 0010). Where
 an article applies is indexed too (``rules.scope_terms``), so a viewer's region is part of
 the full-text query and never a scan.
 

@@ -1,7 +1,7 @@
 """knowledge base: articles, versions, categories, search index, usage, bulletins (KB-1, KB-2)
 
-Revision ID: 0009_knowledge
-Revises: 0008_admin
+Revision ID: 0010_knowledge
+Revises: 0009_customer_identity
 Create Date: 2026-12-06 21:38:11.371575
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import telcodesk.db
 
-revision: str = "0009_knowledge"
-down_revision: str | None = "0008_admin"
+revision: str = "0010_knowledge"
+down_revision: str | None = "0009_customer_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
