@@ -59,7 +59,7 @@ from telcodesk.workorders.models import WorkOrder  # noqa: E402
 from telcodesk.workorders.schemas import OrderCreate  # noqa: E402
 
 PG_SERVER = os.environ.get("TELCODESK_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
-PASSWORD = "Bench@2026pw"
+PASSWORD = "Load@2026pw"  # the policy refuses a password holding the username
 PEER = "django-helpdesk 2.6.1 REST"
 SERVICE_WARMUP = 50  # registrations per process before timing
 
