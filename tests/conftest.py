@@ -7,7 +7,9 @@ Each engine gets a fresh, migrated database for the session; rows are cleared be
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -119,6 +121,14 @@ def login(client: TestClient, username: str, password: str = "Passw0rd!x") -> di
     res = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert res.status_code == 200, res.text
     return {"Authorization": f"Bearer {res.json()['access_token']}"}
+
+
+def console_refusal(res: Any) -> str:
+    """The error code of a console error page (HTML, not JSON: web/kernel.error_page)."""
+    assert res.headers["content-type"].startswith("text/html"), res.text[:300]
+    found = re.search(r'data-error-code="([^"]*)"', res.text)
+    assert found, res.text[:500]
+    return found.group(1)
 
 
 def csrf_token(client: TestClient) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk import csv_rows
 from telcodesk.db import unit_of_work
-from tests.conftest import console_login, csrf_token, login
+from tests.conftest import console_login, console_refusal, csrf_token, login
 from tests.factories import World, hq_admin
 
 Headers = dict[str, str]
@@ -25,8 +25,13 @@ NUL = "a\x00b"
 
 
 def assert_error(res: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The error body; a console path answers the error page instead, with the same code and
+    both messages in it (web/kernel.error_page)."""
     assert res.status_code == status, (res.status_code, res.text[:500])
-    body = res.json()
+    if res.headers["content-type"].startswith("text/html"):
+        body = {"code": console_refusal(res), "message_zh": res.text, "message_en": res.text}
+    else:
+        body = res.json()
     assert {"code", "message_zh", "message_en"} <= body.keys(), body
     assert CJK.search(body["message_zh"]), body  # a real Chinese message, not FastAPI's English
     if code:

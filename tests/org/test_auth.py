@@ -21,7 +21,7 @@ from telcodesk.db import unit_of_work
 from telcodesk.deps import SCOPE_OPERATIONS
 from telcodesk.org import service as org
 from telcodesk.org.roles import Role
-from tests.conftest import console_login, csrf_token, login
+from tests.conftest import console_login, console_refusal, csrf_token, login
 from tests.factories import PASSWORD, World
 
 NEW_PASSWORD = "Kefu2026abc"
@@ -57,6 +57,9 @@ def audit_rows(factory: sessionmaker[Session], action: str) -> list[AuditRecord]
 
 
 def code(res: Response) -> str:
+    """The error code: the API's JSON body, or a console path's error page."""
+    if res.headers["content-type"].startswith("text/html"):
+        return console_refusal(res)
     return str(res.json()["code"])
 
 

@@ -14,6 +14,7 @@ header in deps.api_caller.
 
 from __future__ import annotations
 
+import json
 import re
 
 from starlette.exceptions import HTTPException
@@ -24,18 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from telcodesk.config import Settings
 from telcodesk.deps import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CsrfFailed, set_csrf_cookie
 from telcodesk.org.security import new_token, tokens_match
-from telcodesk.web.input_guard import read_body, replay
-from telcodesk.web.views import error_text, lang_of, render
+from telcodesk.web.input_guard import answer, read_body, replay, too_large
+from telcodesk.web.kernel import is_console, refusal_page
 
 EXEMPT_PREFIXES = ("/api/", "/static/")
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32,64}")
-TOO_LARGE = {
-    "code": "body_too_large",
-    "message_zh": "请求体过大",
-    "message_en": "Request body too large",
-}
 
 
 class CSRFMiddleware:
@@ -61,7 +57,10 @@ class CSRFMiddleware:
             if supplied is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
                 body = await read_body(receive, self.settings.max_body_bytes)
                 if body is None:
-                    await JSONResponse(TOO_LARGE, status_code=413)(scope, receive, send)
+                    refusal = too_large(self.settings.max_body_bytes)
+                    await answer(scope, refusal, json.loads(bytes(refusal.body)))(
+                        scope, receive, send
+                    )
                     return
                 supplied = await _form_token(scope, body, receive)
                 receive = replay(body, receive)
@@ -93,9 +92,9 @@ async def _form_token(scope: Scope, body: bytes, receive: Receive) -> str | None
 
 
 def _refusal(request: Request) -> Response:
+    """The console's error page on a console path (an htmx call gets the fragment); JSON
+    elsewhere (the few other non-API paths are not pages)."""
     error = CsrfFailed()
-    wants_page = "text/html" in request.headers.get("accept", "")
-    if wants_page and "hx-request" not in request.headers:
-        heading = error_text(error, lang_of(request))
-        return render(request, "error.html", status=error.status, heading=heading)
+    if is_console(request):
+        return refusal_page(request, error.status, error.to_dict())
     return JSONResponse(error.to_dict(), status_code=error.status)

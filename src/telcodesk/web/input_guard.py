@@ -8,18 +8,24 @@
 
 JSON bodies are checked by the schemas' own types (``inputs.Line`` / ``inputs.Text``), which
 also tell the OpenAPI document; CSV files by ``inputs``' CSV reader.
+
+A refusal is the API's JSON error body on ``/api/``, and the console's HTML error page (same
+status, code and messages) on console paths: a browser shows a page, not JSON.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from telcodesk.inputs import control_character
+from telcodesk.web.kernel import is_console, refusal_page
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -39,6 +45,13 @@ def too_large(limit: int) -> JSONResponse:
         f"请求体过大（上限 {limit} 字节）",
         f"Request body too large (limit {limit} bytes)",
     )
+
+
+def answer(scope: Scope, refusal: JSONResponse, body: dict[str, Any]) -> Response:
+    """The refusal as the caller can read it: JSON for the API, the error page for a console
+    path (ARCHITECTURE.md: the console's one HTML error handler)."""
+    request = Request(scope)
+    return refusal_page(request, refusal.status_code, body) if is_console(request) else refusal
 
 
 def _control(where: str, name: str) -> JSONResponse:
@@ -107,7 +120,8 @@ class InputGuard:
             return
         refusal = await self._check(scope, receive)
         if isinstance(refusal, JSONResponse):
-            await refusal(scope, receive, send)
+            body = json.loads(bytes(refusal.body))
+            await answer(scope, refusal, body)(scope, receive, send)
             return
         await self.app(scope, refusal or receive, send)
 

@@ -109,9 +109,21 @@ def is_console(request: Request) -> bool:
 
 
 def error_page(request: Request, exc: DomainError) -> HTMLResponse:
-    """The console's answer to a domain error no view handled: its status, its message."""
+    """The console's answer to a domain error no view handled: its status, its code and its
+    message (the page's language first, the other beside it)."""
     staff = getattr(request.state, "staff", None)
-    heading = error_text(exc, lang_of(request))
-    if request.headers.get("HX-Request"):  # an htmx fragment: the message alone, in place
-        return render(request, "_error.html", staff, status=exc.status, heading=heading)
-    return render(request, "error.html", staff, status=exc.status, heading=heading)
+    lang = lang_of(request)
+    heading = error_text(exc, lang)
+    other = exc.message_en if lang == "zh" else exc.message_zh
+    name = "_error.html" if request.headers.get("HX-Request") else "error.html"  # htmx: in place
+    return render(
+        request, name, staff, status=exc.status, heading=heading, other=other, code=exc.code
+    )
+
+
+def refusal_page(request: Request, status: int, body: dict[str, Any]) -> HTMLResponse:
+    """A refusal the middleware gives before any route runs (input guard, CSRF: ``body`` is
+    the API's error body), as the console's error page: same status, code and messages."""
+    exc = DomainError(body["message_zh"], body["message_en"], code=body["code"])
+    exc.status = status
+    return error_page(request, exc)
