@@ -25,13 +25,13 @@ def wire() -> None:
     for action in sla.CLOCK_ACTIONS:
         hooks.after(action, sla.move_clocks)
     # notify: alerts to the staff an event names, the customer told (WO-2), events to NATS.
-    hooks.after(hooks.ANY, notify.alert_notified)
+    hooks.after_batch(hooks.ANY, notify.alert_notified)
     hooks.after("register", notify.tell_customer)
     hooks.after("resolve_at_once", notify.tell_customer)
     hooks.after("note", notify.tell_customer)
     hooks.after("reply", notify.tell_customer)
     hooks.after("start_callback", notify.tell_customer)
-    hooks.after(hooks.ANY, notify.publish_event)
+    hooks.after_batch(hooks.ANY, notify.publish_event)
 
 
 def hooks_markdown() -> str:

@@ -116,7 +116,11 @@ def test_record_events_and_escalate_write_through_the_hub(
                 for o in found
             ],
         )
-        assert all(r.id is not None for r in rows)  # flushed together
+        assert len(rows) == 3
+        written = select(func.count()).select_from(OrderEvent).where(
+            OrderEvent.action == "sla_warning"
+        )
+        assert session.scalar(written) == 3  # one INSERT for the batch
         orders.escalate(session, found[0], world.system, "sla_breach", {"clock": "resolution"})
     with unit_of_work(factory) as session:
         assert session.scalar(select(func.count()).select_from(Notification)) == 3  # notify hook

@@ -9,10 +9,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from telcodesk.notify import rules, service
-from telcodesk.notify.models import OutboxMessage
 
 if TYPE_CHECKING:
     from telcodesk.workorders.models import OrderEvent, WorkOrder
@@ -38,10 +35,10 @@ def payload(order: WorkOrder, event: OrderEvent, key: str) -> dict[str, Any]:
     }
 
 
-def publish(session: Session, order: WorkOrder, event: OrderEvent, now: datetime) -> OutboxMessage:
+def row(order: WorkOrder, event: OrderEvent, now: datetime) -> dict[str, Any]:
+    """The outbox row publishing one order event (the key is also the payload's id)."""
     key = f"td-event-{uuid.uuid4().hex}"
-    return service.enqueue(
-        session,
+    return service.outbox_row(
         channel=rules.EVENT,
         kind=event.action,
         recipient=rules.event_subject(SUBJECT_PREFIX, event.action),

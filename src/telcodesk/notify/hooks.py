@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from telcodesk.notify import customer, events, rules, service
-from telcodesk.workorders.hooks import Happening
+from telcodesk.workorders.hooks import Happening, Pairs
 
 if TYPE_CHECKING:
     from telcodesk.workorders.models import OrderEvent
@@ -62,25 +62,34 @@ def _text(event: OrderEvent, number: str, actor_name: str) -> tuple[str, str]:
     return f"工单 {number}：{zh}", f"Order {number}: {en}"
 
 
-def alert_notified(happening: Happening, event: OrderEvent) -> None:
-    notified = (event.changes or {}).get("notified")
-    if not notified:
-        return
-    order = happening.order
-    zh, en = _text(event, order.number, happening.actor.display_name)
-    share = (event.changes or {}).get("share")
-    service.send_staff(
-        happening.session,
-        [int(i) for i in notified],
-        order_id=order.id,
-        kind=_kind(event),
-        message_zh=zh,
-        message_en=en,
-        at=happening.now,
-        share=float(share) if share is not None else None,
-        link=f"/orders/{order.number}",
-        province_code=order.province_code,
-    )
+def alert_notified(pairs: Pairs) -> None:
+    """Tell whoever each event's ``changes["notified"]`` names; a batch (the SLA sweep's)
+    writes its notifications and outbox rows in one INSERT each."""
+    notes: list[dict[str, Any]] = []
+    outbox: list[dict[str, Any]] = []
+    for happening, event in pairs:
+        notified = (event.changes or {}).get("notified")
+        if not notified:
+            continue
+        order = happening.order
+        zh, en = _text(event, order.number, happening.actor.display_name)
+        share = (event.changes or {}).get("share")
+        more_notes, more_outbox = service.staff_rows(
+            happening.session,
+            [int(i) for i in notified],
+            order_id=order.id,
+            kind=_kind(event),
+            message_zh=zh,
+            message_en=en,
+            at=happening.now,
+            share=float(share) if share is not None else None,
+            link=f"/orders/{order.number}",
+            province_code=order.province_code,
+        )
+        notes += more_notes
+        outbox += more_outbox
+    if pairs:
+        service.insert_rows(pairs[0][0].session, notes, outbox)
 
 
 def _persisted(happening: Happening) -> None:
@@ -100,6 +109,11 @@ def tell_customer(happening: Happening, event: OrderEvent) -> None:
         )
 
 
-def publish_event(happening: Happening, event: OrderEvent) -> None:
-    _persisted(happening)
-    events.publish(happening.session, happening.order, event, happening.now)
+def publish_event(pairs: Pairs) -> None:
+    """Every event to NATS: one outbox row each, a batch's in one INSERT."""
+    rows = []
+    for happening, event in pairs:
+        _persisted(happening)
+        rows.append(events.row(happening.order, event, happening.now))
+    if rows:
+        service.insert_rows(pairs[0][0].session, [], rows)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
@@ -24,8 +24,7 @@ from telcodesk.org.models import Staff
 _PROFILES = "notify.profiles"
 
 
-def enqueue(
-    session: Session,
+def outbox_row(
     *,
     channel: str,
     kind: str,
@@ -41,29 +40,47 @@ def enqueue(
     staff_id: int | None = None,
     province_code: str | None = None,
     dedup_key: str | None = None,
-) -> OutboxMessage:
-    """Add one outbox row (not flushed: a batch of them goes in one statement)."""
+) -> dict[str, Any]:
+    """The columns of one outbox row: pending, due now (or at ``not_before``), a dedup key
+    the receiver can use (generated unless given)."""
     now = at or clock.now()
-    row = OutboxMessage(
-        channel=channel,
-        kind=kind,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        payload=payload or {},
-        dedup_key=dedup_key or f"td-{channel}-{uuid.uuid4().hex}",
-        state=rules.PENDING,
-        attempts=0,
-        next_attempt_at=not_before or now,
-        held=held,
-        created_at=now,
-        order_id=order_id,
-        customer_id=customer_id,
-        staff_id=staff_id,
-        province_code=province_code,
-    )
+    return {
+        "channel": channel,
+        "kind": kind,
+        "recipient": recipient,
+        "subject": subject,
+        "body": body,
+        "payload": payload or {},
+        "dedup_key": dedup_key or f"td-{channel}-{uuid.uuid4().hex}",
+        "state": rules.PENDING,
+        "attempts": 0,
+        "next_attempt_at": not_before or now,
+        "held": held,
+        "created_at": now,
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "staff_id": staff_id,
+        "province_code": province_code,
+    }
+
+
+def enqueue(session: Session, **fields: Any) -> OutboxMessage:
+    """Add one outbox row (`outbox_row`'s fields; not flushed: the unit of work's flush puts
+    several in one statement)."""
+    row = OutboxMessage(**outbox_row(**fields))
     session.add(row)
     return row
+
+
+def insert_rows(
+    session: Session, notifications: list[dict[str, Any]], outbox: list[dict[str, Any]]
+) -> None:
+    """A batch's notifications and outbox rows, one INSERT each (the SLA sweep's thousand
+    alerts: no ORM object per row)."""
+    if notifications:
+        session.execute(insert(Notification), notifications)
+    if outbox:
+        session.execute(insert(OutboxMessage), outbox)
 
 
 def _profiles(session: Session) -> dict[int, NotifyProfile]:
@@ -76,7 +93,7 @@ def _profiles(session: Session) -> dict[int, NotifyProfile]:
     return cached
 
 
-def send_staff(
+def staff_rows(
     session: Session,
     staff_ids: Iterable[int],
     *,
@@ -88,56 +105,57 @@ def send_staff(
     share: float | None = None,
     link: str | None = None,
     province_code: str | None = None,
-) -> list[Notification]:
-    """Tell staff members of something: a bell notification for each who takes this kind in
-    the console, and an email / SMS in the outbox for each who takes it by those channels."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """What telling these staff members writes: a bell notification for each who takes this
+    kind in the console, an email / SMS outbox row for each who takes it by those channels
+    (their preferences, read once per transaction). Returns (notifications, outbox rows)."""
     now = at or clock.now()
     profiles = _profiles(session)
     level = rules.urgency(kind, share)
-    written: list[Notification] = []
+    notes: list[dict[str, Any]] = []
+    outbox: list[dict[str, Any]] = []
     for staff_id in dict.fromkeys(staff_ids):  # once per person, in the order given
         profile = profiles.get(staff_id)
         channels = rules.channels_for(kind, profile.channels if profile else None)
         if rules.CONSOLE in channels:
-            note = Notification(
-                staff_id=staff_id,
-                order_id=order_id,
-                kind=kind,
-                urgency=level,
-                message_zh=message_zh,
-                message_en=message_en,
-                created_at=now,
+            notes.append(
+                {
+                    "staff_id": staff_id,
+                    "order_id": order_id,
+                    "kind": kind,
+                    "urgency": level,
+                    "message_zh": message_zh,
+                    "message_en": message_en,
+                    "created_at": now,
+                }
             )
-            session.add(note)
-            written.append(note)
         if profile is None:
             continue  # no address known: the bell only
         text = f"{message_zh}\n{message_en}" + (f"\n{link}" if link else "")
+        common: dict[str, Any] = {"kind": kind, "at": now, "order_id": order_id}
+        common |= {"staff_id": staff_id, "province_code": province_code}
         if rules.EMAIL in channels and profile.email:
-            enqueue(
-                session,
-                channel=rules.EMAIL,
-                kind=kind,
-                recipient=profile.email,
-                subject=f"[telcodesk] {message_zh}"[:200],
-                body=text,
-                at=now,
-                order_id=order_id,
-                staff_id=staff_id,
-                province_code=province_code,
+            outbox.append(
+                outbox_row(
+                    channel=rules.EMAIL,
+                    recipient=profile.email,
+                    subject=f"[telcodesk] {message_zh}"[:200],
+                    body=text,
+                    **common,
+                )
             )
         if rules.SMS in channels and profile.mobile:
-            enqueue(
-                session,
-                channel=rules.SMS,
-                kind=kind,
-                recipient=profile.mobile,
-                body=message_zh,
-                at=now,
-                order_id=order_id,
-                staff_id=staff_id,
-                province_code=province_code,
+            outbox.append(
+                outbox_row(channel=rules.SMS, recipient=profile.mobile, body=message_zh, **common)
             )
+    return notes, outbox
+
+
+def send_staff(session: Session, staff_ids: Iterable[int], **what: Any) -> list[Notification]:
+    """Tell staff members of something (`staff_rows`' arguments): the bell and the outbox."""
+    notes, outbox = staff_rows(session, staff_ids, **what)
+    written = [Notification(**n) for n in notes]
+    session.add_all([*written, *(OutboxMessage(**o) for o in outbox)])
     return written
 
 

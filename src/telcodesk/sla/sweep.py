@@ -7,9 +7,11 @@ One sweep reads the clocks whose next check has come (an index), locks them and 
   breach all past — records the breach only; the earlier stages are marked passed (their
   `SlaEvent` rows say ``skipped``) so the unique key still holds each stage exactly once and
   nobody gets three alerts in the same second;
-- the fired stage is a history row written through `workorders.record_event` (a breached
-  resolution through `workorders.escalate`, WO-3) whose ``changes["notified"]`` names who is
-  told; the notify hook wired in `telcodesk.wiring` writes their notifications;
+- the fired stage is a history row written through `workorders.record_events` (a breached
+  resolution raised a level as `workorders.escalate` does, WO-3) whose ``changes["notified"]``
+  names who is told; the notify hooks wired in `telcodesk.wiring` write their notifications
+  and outbox rows. A batch's clocks, stages, history rows and notify's rows each go in as one
+  statement (the hooks take the batch: `workorders.hooks.after_batch`);
 - **each clock is isolated**: a clock whose stages cannot be computed (bad data) is logged
   and skipped; the batch's rows are written together, and if that write fails it is retried
   clock by clock, each in its own savepoint, so one bad clock never blocks the rest.
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
@@ -109,44 +111,38 @@ def _plan(
     )
 
 
-def _write(session: Session, system: Staff, f: _Firing, now: datetime, result: SweepResult) -> None:
+def _write(f: _Firing, now: datetime, result: SweepResult, out: _Rows) -> None:
+    """Move the clock on and add the firing's rows to ``out`` (written together after)."""
     c, order = f.clock, f.order
     details = {"clock": c.kind, "due_at": f.due_at.isoformat()}
+    base = {"clock_id": c.id, "order_id": order.id, "arming": c.arming, "at": now}
     for st in f.skipped:
-        session.add(
-            SlaEvent(
-                clock_id=c.id,
-                order_id=order.id,
-                stage=st.number,
-                arming=c.arming,
-                kind=st.kind,
-                share=st.share,
-                at=now,
-                notified=[],
-                details={**details, "skipped": True, "superseded_by": f.stage.number},
-            )
+        out.sla_events.append(
+            base
+            | {
+                "stage": st.number,
+                "kind": st.kind,
+                "share": st.share,
+                "notified": [],
+                "details": {**details, "skipped": True, "superseded_by": f.stage.number},
+            }
         )
-    session.add(
-        SlaEvent(
-            clock_id=c.id,
-            order_id=order.id,
-            stage=f.stage.number,
-            arming=c.arming,
-            kind=f.stage.kind,
-            share=f.stage.share,
-            at=now,
-            notified=f.notified,
-            details=details,
-        )
+    out.sla_events.append(
+        base
+        | {
+            "stage": f.stage.number,
+            "kind": f.stage.kind,
+            "share": f.stage.share,
+            "notified": f.notified,
+            "details": details,
+        }
     )
     changes: dict[str, Any] = {"clock": c.kind, "share": f.stage.share, "notified": f.notified}
     if f.skipped:
         changes["skipped_shares"] = [st.share for st in f.skipped]
-    event = f"sla_{f.stage.kind}"
-    if f.last and c.kind == RESOLUTION:  # a breached resolution escalates the order (WO-3)
-        workorders.escalate(session, order, system, event, changes, now=now)
-    else:
-        workorders.record_event(session, order, system, event, changes, now=now)
+    # A breached resolution escalates the order (WO-3): the fourth item asks workorders to.
+    escalating = f.last and c.kind == RESOLUTION
+    out.history.append((order, f"sla_{f.stage.kind}", changes, escalating))
     c.stage, c.next_check_at = f.stage.number, f.next_check_at
     result.notifications += len(f.notified)
     result.skipped_stages += len(f.skipped)
@@ -154,6 +150,27 @@ def _write(session: Session, system: Staff, f: _Firing, now: datetime, result: S
         result.breaches += 1
     else:
         result.warnings += 1
+
+
+@dataclass
+class _Rows:
+    """A batch's rows: the stages (sla_event, ours) and the history rows for `workorders`."""
+
+    sla_events: list[dict[str, Any]] = field(default_factory=list)
+    history: list[workorders.EventRow] = field(default_factory=list)
+
+    def save(
+        self, session: Session, system: Staff, now: datetime, clocks: list[OrderClock]
+    ) -> None:
+        # The clocks first, in one statement: a later autoflush would write them one by one.
+        batch.write_clocks(session, clocks)
+        if self.sla_events:
+            # One INSERT for the batch; the unique key (clock, stage, arming) keeps each stage
+            # once: a stage written already fails the batch, then the clock-by-clock retry.
+            session.execute(insert(SlaEvent), self.sla_events)
+        # The history rows, and through their hooks the alerts, outbox and event rows: in bulk.
+        workorders.record_events(session, system, self.history, now=now)
+        session.flush()
 
 
 def sweep(
@@ -198,20 +215,19 @@ def sweep(
             result.failed += 1
     try:
         with session.begin_nested():  # the fast path: the whole batch in one write
-            written = SweepResult()
+            written, rows = SweepResult(), _Rows()
             for f in firings:
-                _write(session, system, f, now, written)
-            batch.write_clocks(session, due)  # one statement for the batch's clocks, not one each
-            session.flush()
+                _write(f, now, written, rows)
+            rows.save(session, system, now, due)
         _add(result, written)
     except Exception:
         log.exception("SLA sweep batch failed; writing its %d clocks one by one", len(firings))
         for f in firings:
-            one = SweepResult()
+            one, rows = SweepResult(), _Rows()
             try:
                 with session.begin_nested():
-                    _write(session, system, f, now, one)
-                    session.flush()
+                    _write(f, now, one, rows)
+                    rows.save(session, system, now, [f.clock])
                 _add(result, one)
             except Exception:
                 log.exception("SLA clock %s of order %s skipped", f.clock.id, f.order.id)

@@ -19,6 +19,11 @@ staff ids the notify hook tells).
 Hooks are keyed by the event's name: a lifecycle `Action` value (`"reply"`) or one of the
 events other domains record through `record_event` (`"sla_warning"`, `"note"` …). The key
 `ANY` reaches every event. Hooks run in the order they were registered.
+
+An after-hook may take a **batch** instead (`after_batch`): the list of (happening, history
+row) pairs of one event name, so that a thousand SLA warnings of one sweep
+(`workorders.record_events`) become one bulk INSERT of notifications, not a thousand. A
+single event reaches it as a list of one; the order of registration holds either way.
 """
 
 from __future__ import annotations
@@ -53,9 +58,21 @@ class Happening:
 
 BeforeHook = Callable[[Happening], Mapping[str, Any] | None]
 AfterHook = Callable[[Happening, OrderEvent], None]
+Pairs = list[tuple[Happening, OrderEvent]]
+BatchHook = Callable[[Pairs], None]
+
+
+def _one_by_one(hook: AfterHook) -> BatchHook:
+    def run(pairs: Pairs) -> None:
+        for happening, event in pairs:
+            hook(happening, event)
+
+    run.__wrapped__ = hook  # type: ignore[attr-defined]  # the name the doc lists
+    return run
+
 
 _before: dict[str, list[BeforeHook]] = defaultdict(list)
-_after: dict[str, list[AfterHook]] = defaultdict(list)
+_after: dict[str, list[BatchHook]] = defaultdict(list)
 
 
 def before(event: str, hook: BeforeHook) -> None:
@@ -63,6 +80,11 @@ def before(event: str, hook: BeforeHook) -> None:
 
 
 def after(event: str, hook: AfterHook) -> None:
+    _after[str(event)].append(_one_by_one(hook))
+
+
+def after_batch(event: str, hook: BatchHook) -> None:
+    """An after-hook that takes the events of one name together (see the module docstring)."""
     _after[str(event)].append(hook)
 
 
@@ -75,8 +97,18 @@ def run_before(happening: Happening) -> dict[str, Any]:
 
 
 def run_after(happening: Happening, event: OrderEvent) -> None:
-    for hook in (*_after.get(happening.event, ()), *_after.get(ANY, ())):
-        hook(happening, event)
+    run_after_batch([(happening, event)])
+
+
+def run_after_batch(pairs: Pairs) -> None:
+    """Run the after-hooks over many events: grouped by event name (in the order the names
+    first come), each group through its hooks in the order they were registered."""
+    groups: dict[str, Pairs] = defaultdict(list)
+    for pair in pairs:
+        groups[pair[0].event].append(pair)
+    for name, group in groups.items():
+        for hook in (*_after.get(name, ()), *_after.get(ANY, ())):
+            hook(group)
 
 
 def registered() -> dict[str, dict[str, list[str]]]:
@@ -85,8 +117,13 @@ def registered() -> dict[str, dict[str, list[str]]]:
     for kind, table in (("before", _before), ("after", _after)):
         for event, hooks in table.items():
             slot = names.setdefault(event, {"before": [], "after": []})
-            slot[kind] = [f"{h.__module__}.{h.__qualname__}" for h in hooks]
+            slot[kind] = [_name(h) for h in hooks]
     return dict(sorted(names.items()))
+
+
+def _name(hook: Callable[..., Any]) -> str:
+    hook = getattr(hook, "__wrapped__", hook)
+    return f"{hook.__module__}.{hook.__qualname__}"
 
 
 def clear() -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -351,7 +351,7 @@ def _plain(value: Any) -> Any:
 # --- history: the one writer of order events (WO-2) -----------------------------------
 
 
-def _write_event(
+def _event_row(
     happening: hooks.Happening,
     *,
     from_status: str | None,
@@ -372,6 +372,17 @@ def _write_event(
         row.order = order
     else:
         row.order_id = order.id
+    return row
+
+
+def _write_event(
+    happening: hooks.Happening,
+    *,
+    from_status: str | None,
+    changes: Mapping[str, Any],
+    reason: str | None,
+) -> OrderEvent:
+    row = _event_row(happening, from_status=from_status, changes=changes, reason=reason)
     happening.session.add(row)
     hooks.run_after(happening, row)
     return row
@@ -397,18 +408,57 @@ def record_event(
     return _write_event(happening, from_status=order.status, changes=changes, reason=reason)
 
 
+# One row of `record_events`: the order, the event's name, its changes; True as a fourth item
+# raises the order a level as `escalate` does (a breached resolution, WO-3).
+EventRow = tuple[WorkOrder, str, Mapping[str, Any]] | tuple[WorkOrder, str, Mapping[str, Any], bool]
+
+
 def record_events(
     session: Session,
     actor: Staff,
-    rows: Iterable[tuple[WorkOrder, str, Mapping[str, Any]]],
+    rows: Iterable[EventRow],
     *,
     now: datetime | None = None,
 ) -> list[OrderEvent]:
-    """Many ``record_event`` rows at once (the SLA sweep's batch), flushed together once."""
+    """Many ``record_event`` rows at once (the SLA sweep's batch): the after-hooks run over
+    the whole batch (`hooks.after_batch`: notify writes its rows in bulk), then the history
+    rows go in as one INSERT (the hooks may still add to their ``changes`` until then). The
+    rows returned are not in the session (no id): the history is read back as usual."""
     at = now or clock.now()
-    written = [record_event(session, o, actor, e, c, now=at) for o, e, c in rows]
+    pairs: hooks.Pairs = []
+    for order, event, changes, *escalating in rows:
+        if escalating and escalating[0]:
+            changes = _raise_level(order, changes, at)
+        happening = hooks.Happening(session, order, actor, str(event), at)
+        row = _event_row(happening, from_status=order.status, changes=changes, reason=None)
+        pairs.append((happening, row))
+    if not pairs:
+        return []
+    hooks.run_after_batch(pairs)
+    session.execute(
+        insert(OrderEvent),
+        [
+            {
+                "order_id": r.order_id,
+                "at": r.at,
+                "actor_id": r.actor_id,
+                "action": r.action,
+                "from_status": r.from_status,
+                "to_status": r.to_status,
+                "reason": r.reason,
+                "changes": r.changes,
+            }
+            for _, r in pairs
+        ],
+    )
     session.flush()
-    return written
+    return [r for _, r in pairs]
+
+
+def _raise_level(order: WorkOrder, changes: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    level = order.escalation_level
+    order.escalation_level, order.updated_at = level + 1, at
+    return {**changes, "escalation_level": [level, level + 1]}
 
 
 def escalate(
@@ -424,16 +474,8 @@ def escalate(
     """Raise the order one escalation level (WO-3: an overdue resolution goes up) and record
     why, with the level's change, in one history row."""
     at = now or clock.now()
-    level = order.escalation_level
-    order.escalation_level, order.updated_at = level + 1, at
     return record_event(
-        session,
-        order,
-        actor,
-        event,
-        {**changes, "escalation_level": [level, level + 1]},
-        reason=reason,
-        now=at,
+        session, order, actor, event, _raise_level(order, changes, at), reason=reason, now=at
     )
 
 
