@@ -117,8 +117,8 @@ def test_record_events_and_escalate_write_through_the_hub(
             ],
         )
         assert len(rows) == 3
-        written = select(func.count()).select_from(OrderEvent).where(
-            OrderEvent.action == "sla_warning"
+        written = (
+            select(func.count()).select_from(OrderEvent).where(OrderEvent.action == "sla_warning")
         )
         assert session.scalar(written) == 3  # one INSERT for the batch
         orders.escalate(session, found[0], world.system, "sla_breach", {"clock": "resolution"})
