@@ -56,7 +56,14 @@ HTTP_TEXT: dict[int, tuple[str, str]] = {
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
-def error(status: int, code: str, zh: str, en: str, details: Any = None) -> JSONResponse:
+def error(
+    request: Request, status: int, code: str, zh: str, en: str, details: Any = None
+) -> Response:
+    """The one error answer: JSON for the API, the HTML error page for a console page."""
+    if is_console(request):
+        failure = DomainError(zh, en, code=code, details=details)
+        failure.status = status
+        return error_page(request, failure)
     body: dict[str, Any] = {"code": code, "message_zh": zh, "message_en": en}
     if details is not None:
         body["details"] = details
@@ -123,21 +130,28 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         return JSONResponse(exc.to_dict(), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = list(exc.errors())
         if any(e["type"] == "json_invalid" for e in errors):
             details = [input_error(e) for e in errors]
             return error(
-                400, "malformed_json", "请求体不是合法的 JSON", "Malformed JSON body", details
+                request,
+                400,
+                "malformed_json",
+                "请求体不是合法的 JSON",
+                "Malformed JSON body",
+                details,
             )
         failed = invalid_input(errors)
+        if is_console(request):
+            return error_page(request, failed)
         return JSONResponse(failed.to_dict(), status_code=failed.status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         zh, en = HTTP_TEXT.get(exc.status_code, ("请求有误", str(exc.detail)))
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code)
-        response = error(exc.status_code, code or f"http_{exc.status_code}", zh, en)
+        response = error(request, exc.status_code, code or f"http_{exc.status_code}", zh, en)
         if exc.headers:
             response.headers.update(exc.headers)
         if exc.status_code == 405:  # every method of the path, not only the first route's
@@ -145,16 +159,19 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         return response
 
     @app.exception_handler(IntegrityError)
-    async def integrity_error(_: Request, exc: IntegrityError) -> JSONResponse:
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
         log.warning("integrity error: %s", exc.orig)
-        return error(409, "integrity_conflict", "数据冲突，请重试", "Conflicting data; retry")
+        return error(
+            request, 409, "integrity_conflict", "数据冲突，请重试", "Conflicting data; retry"
+        )
 
     @app.exception_handler(DataError)
-    async def data_error(_: Request, exc: DataError) -> JSONResponse:
+    async def data_error(request: Request, exc: DataError) -> Response:
         # A value the engine refuses (out of range, NUL) that no schema bounded: still bad
         # input, never a 500; logged so the missing bound gets added where it came in.
         log.warning("data error: %s", exc.orig)
         return error(
+            request,
             422,
             "invalid_data",
             "数据超出允许范围或含有非法字符",
@@ -162,14 +179,17 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         )
 
     @app.exception_handler(Exception)
-    async def server_error(_: Request, exc: Exception) -> JSONResponse:
+    async def server_error(request: Request, exc: Exception) -> Response:
         # A fault of ours, not of the input: still the one error body, never a bare text.
-        return error(500, "internal_error", "服务器内部错误，请稍后重试", "Internal server error")
+        return error(
+            request, 500, "internal_error", "服务器内部错误，请稍后重试", "Internal server error"
+        )
 
     @app.exception_handler(OperationalError)
-    async def db_unavailable(_: Request, exc: OperationalError) -> JSONResponse:
+    async def db_unavailable(request: Request, exc: OperationalError) -> Response:
         log.error("database error: %s", exc.orig)
         return error(
+            request,
             503,
             "database_unavailable",
             "数据库暂时不可用，请稍后重试",

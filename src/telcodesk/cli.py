@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from types import FrameType
@@ -150,14 +151,11 @@ def serve(
     # Several API processes must not all run the jobs; use `telcodesk worker` beside them.
     os.environ["TELCODESK_EMBEDDED_WORKER"] = "1" if with_worker and workers == 1 else "0"
     get_settings.cache_clear()
-    console.print(
-        f"console: [bold]http://{host}:{port}/[/bold] · API docs: http://{host}:{port}/docs"
-    )
     # uvicorn shuts down gracefully on SIGTERM (requests finish, the embedded worker's batch
     # commits), then re-raises the signal to the handler it found: a no-op here, so a clean
     # stop exits 0 for systemd and the container runtime.
     signal.signal(signal.SIGTERM, lambda _sig, _frame: None)
-    uvicorn.run(
+    config = uvicorn.Config(
         "telcodesk.app:app_factory",
         factory=True,
         host=host,
@@ -166,6 +164,24 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+    # One line once the socket listens (not before), for people and for start-up scripts.
+    ready = f"ready: console http://{host}:{port}/ · API docs http://{host}:{port}/docs"
+    if workers == 1:
+
+        class ReadyServer(uvicorn.Server):
+            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().startup(sockets=sockets)
+                if self.started:
+                    console.print(ready)
+
+        ReadyServer(config).run()
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    sock = config.bind_socket()
+    sock.listen(config.backlog)  # connections queue from now on, until a process accepts them
+    console.print(ready)
+    Multiprocess(config, sockets=[sock]).run()  # as uvicorn.run does for workers > 1
 
 
 @app.command()
