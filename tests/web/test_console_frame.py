@@ -4,9 +4,14 @@ keeps its JSON; the header fits a hall tablet (issue 9: language and feedback, t
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
+from telcodesk.db import unit_of_work
+from telcodesk.org import service as org
+from telcodesk.org.roles import Role, UnitKind
+from telcodesk.workorders import rules
 from tests.conftest import console_login, login
-from tests.factories import World
+from tests.factories import PASSWORD, World
 
 
 def test_unknown_console_page_is_an_html_error_page(client: TestClient, world: World) -> None:
@@ -38,3 +43,53 @@ def test_header_groups_settings_and_serves_a_local_favicon(
     assert 'id="nav-admin"' in page and 'href="/static/favicon.svg"' in page
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_registration_fits_the_desk(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    """A hall agent's registration starts on the 营业厅 channel, a hotline agent's on the
+    hotline; 当场解决 is offered for the one-touch types only (issue 9 item 5, CH-1)."""
+    with unit_of_work(factory) as session:
+        sz = org.get_unit_by_code(session, "SZ")
+        hall = org.ensure_unit(
+            session,
+            code="SZ-H1",
+            name="福田营业厅",
+            kind=UnitKind.HALL,
+            region_code="440304",
+            parent=sz,
+        )
+        org.create_staff(
+            session,
+            username="sz.hall",
+            display_name="柜台",
+            password=PASSWORD,
+            unit=hall,
+            role=Role.HALL_AGENT,
+        )
+    console_login(client, "sz.hall")
+    page = client.get("/console/orders/new").text
+    assert '<option value="hall" selected>' in page
+    offered = page.split('id="at-once" data-types="')[1].split('"')[0].split()
+    assert set(offered) == {str(t) for t in rules.ONE_TOUCH_TYPES} and "complaint" not in offered
+    client.post("/logout")
+    client.headers.pop("X-CSRF-Token", None)
+    console_login(client, world.agent.username)
+    assert '<option value="hotline" selected>' in client.get("/console/orders/new").text
+
+
+def test_codes_show_as_words(client: TestClient, world: World) -> None:
+    """Unit kinds, regions, SLA units and audit actions by name, not by code (issue 9 item 6)."""
+    console_login(client, world.admin.username)
+    org_page = client.get("/console/admin/org").text
+    assert "地市分公司" in org_page and "广州市" in org_page
+    assert "· city ·" not in org_page and "· 440100 ·" not in org_page
+    sla_page = client.get("/console/admin/sla").text
+    assert "calendar_hours" not in sla_page.split("<form")[0].split("<table")[-1]
+    assert "个工作日" in sla_page
+    client.post("/logout")
+    client.headers.pop("X-CSRF-Token", None)
+    console_login(client, world.auditor.username)
+    audit_page = client.get("/console/audit").text
+    assert "登录成功" in audit_page and ">login_success<" not in audit_page

@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from telcodesk.customers.schemas import RevealField
+from telcodesk.org.roles import ROLE_LABELS
 from telcodesk.web.customer_views import FIELD_LABELS
 from telcodesk.web.i18n import pick
 from telcodesk.web.views import templates
@@ -26,8 +27,38 @@ DETAIL_LABELS = {
     "row_count": Label("行数", "Rows"),
     "revealed": Label("含完整信息", "Revealed"),
     "filters": Label("筛选条件", "Filters"),
+    "password_expired": Label("密码已过期", "Password expired"),
+    "kind": Label("方式", "Via"),
+    "client": Label("来源地址", "Client address"),
+    "before": Label("变更前", "Before"),
+    "after": Label("变更后", "After"),
+    "role": Label("角色", "Role"),
+    "unit": Label("单元", "Unit"),
+    "staff": Label("账号", "Account"),
+    "sessions_ended": Label("结束的会话", "Sessions ended"),
+    "acts_as": Label("身份", "Acting as"),
+    "open_orders": Label("在办工单", "Open orders"),
+    "label": Label("名称", "Name"),
+    "matched": Label("匹配", "Matched"),
+    "scopes": Label("权限范围", "Scopes"),
+    "locked_until": Label("锁定至", "Locked until"),
+    "expires_at": Label("到期时间", "Expires"),
+    "note": Label("备注", "Note"),
+    "is_workday": Label("是否工作日", "Working day"),
 }
 _CUSTOMER_KEYS, _ORDER_KEYS = {"customer_id", "merged"}, {"order", "orders"}
+# Detail values that are codes: shown as words (issue 9), the code stays in the record.
+VALUE_WORDS: dict[str, dict[str, Label]] = {
+    "kind": {
+        "console": Label("控制台", "console"),
+        "api": Label("接口", "API"),
+        "password_change": Label("修改密码", "password change"),
+    },
+    **{
+        key: {role.value: label for role, label in ROLE_LABELS.items()}
+        for key in ("role", "before", "after")
+    },
+}
 
 
 def _plain(value: Any, lang: str) -> str:
@@ -65,6 +96,8 @@ def audit_details(details: dict[str, Any] | None, lang: str) -> list[tuple[str, 
             path = "customers" if key in _CUSTOMER_KEYS else "orders"
             links = [Markup('<a href="/console/{}/{}">{}</a>').format(path, v, v) for v in items]
             html = Markup("、" if lang == "zh" else ", ").join(links)
+        elif key in VALUE_WORDS and isinstance(value, str) and value in VALUE_WORDS[key]:
+            html = escape(pick(VALUE_WORDS[key][value], lang))
         else:
             html = escape(_plain(value, lang))
         shown.append((label, Markup(html)))

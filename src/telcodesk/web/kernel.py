@@ -24,6 +24,7 @@ from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.org.roles import ROLE_LABELS
 from telcodesk.web.i18n import LANGS, pick, text
+from telcodesk.web.words import VOCABULARIES, region, word
 from telcodesk.workorders import rules
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -31,6 +32,8 @@ templates.env.filters["deadline"] = lambda dt: clock.deadline_text(dt) if dt els
 templates.env.filters["localtime"] = lambda dt: (
     clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 )
+templates.env.filters.update(word=word, region=region)  # codes as words (web/words.py)
+templates.env.globals["vocabularies"] = VOCABULARIES
 templates.env.globals.update(
     rules=rules, pick=pick, can=permissions.can, P=Permission, role_labels=ROLE_LABELS
 )

@@ -17,26 +17,15 @@ from telcodesk.errors import DomainError
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
-from telcodesk.org.roles import UnitKind
 from telcodesk.routing import rules as routing_rules
 from telcodesk.routing import service as routing
 from telcodesk.routing.schemas import RuleIn
 from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render, templates
+from telcodesk.web.words import UNIT_KIND_LABELS as KIND_LABELS
 from telcodesk.workorders import service as orders
-from telcodesk.workorders.rules import Label
 
 router = APIRouter(include_in_schema=False)
 
-KIND_LABELS: dict[UnitKind, Label] = {
-    UnitKind.CITY: Label("地市分公司", "City branch"),
-    UnitKind.DEPARTMENT: Label("部门/远程坐席", "Department / remote seats"),
-    UnitKind.COMPLAINT_CENTRE: Label("投诉处理中心", "Complaint centre"),
-    UnitKind.CALL_CENTRE: Label("客服中心", "Call centre"),
-    UnitKind.HALL: Label("营业厅", "Business hall"),
-    UnitKind.ACCOUNT_TEAM: Label("客户经理团队", "Account team"),
-    UnitKind.PROVINCE: Label("省公司", "Province"),
-    UnitKind.HQ: Label("总部", "HQ"),
-}
 RULE_FIELDS = (
     "name",
     "precedence",

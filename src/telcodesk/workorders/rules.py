@@ -121,6 +121,14 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 CLOSED = frozenset({S.INVALID, S.ARCHIVED})
 ONE_TOUCH_TYPES = frozenset({OrderType.CONSULTATION, OrderType.QUERY})
 
+# The channel a registration starts from, by the kind of the agent's unit (CH-1): a hall agent
+# registers at the counter, an account manager for their client; everyone else on the hotline.
+UNIT_CHANNELS = {"hall": Channel.HALL, "account_team": Channel.ACCOUNT_MANAGER}
+
+
+def default_channel(unit_kind: str) -> Channel:
+    return UNIT_CHANNELS.get(unit_kind, Channel.HOTLINE)
+
 # Actions that must say why (kept in the history, WO-2).
 REASON_REQUIRED = frozenset(
     {
