@@ -25,6 +25,7 @@ from telcodesk.models import Base
 from telcodesk.org import security
 from telcodesk.sla import service as sla
 from telcodesk.wiring import wire
+from telcodesk.workorders import service as orders
 from tests.factories import World, build_world
 
 PG_SERVER = os.environ.get("TELCODESK_TEST_PG")
@@ -97,6 +98,7 @@ def factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
     clock.set_clock(None)
     _clear(engine)
     sla.clear_caches()  # calendars and policies cached per process belong to the rows cleared
+    orders.clear_caches()  # and the categories
 
 
 @pytest.fixture

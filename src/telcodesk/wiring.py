@@ -26,12 +26,13 @@ def wire() -> None:
         hooks.after(action, sla.move_clocks)
     # notify: alerts to the staff an event names, the customer told (WO-2), events to NATS.
     hooks.after_batch(hooks.ANY, notify.alert_notified)
-    hooks.after("register", notify.tell_customer)
-    hooks.after("resolve_at_once", notify.tell_customer)
-    hooks.after("note", notify.tell_customer)
-    hooks.after("reply", notify.tell_customer)
-    hooks.after("start_callback", notify.tell_customer)
+    hooks.after_batch("register", notify.tell_customer)
+    hooks.after_batch("resolve_at_once", notify.tell_customer)
+    hooks.after_batch("note", notify.tell_customer)
+    hooks.after_batch("reply", notify.tell_customer)
+    hooks.after_batch("start_callback", notify.tell_customer)
     hooks.after_batch(hooks.ANY, notify.publish_event)
+    hooks.after_batch(hooks.ANY, notify.write_queued)  # the rows above: one INSERT per table
 
 
 def hooks_markdown() -> str:

@@ -143,6 +143,7 @@ def test_wiring_names_every_reaction_once() -> None:
     assert names[hooks.ANY]["after"] == [
         "telcodesk.notify.hooks.alert_notified",  # whoever changes["notified"] names
         "telcodesk.notify.hooks.publish_event",
+        "telcodesk.notify.hooks.write_queued",  # the rows above, one INSERT per table
     ]
 
 

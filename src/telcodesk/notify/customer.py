@@ -20,7 +20,7 @@ from telcodesk import clock
 from telcodesk.customers import service as customers
 from telcodesk.errors import Forbidden, NotFound, ValidationFailed
 from telcodesk.notify import rules, service
-from telcodesk.notify.models import CustomerOptOut, MessageTemplate, OutboxMessage, QuietHours
+from telcodesk.notify.models import CustomerOptOut, MessageTemplate, QuietHours
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
@@ -127,10 +127,10 @@ def _deadline(order: WorkOrder) -> str:
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def send_customer(
+def customer_row(
     session: Session, order: WorkOrder, kind: str, data: Any, now: datetime
-) -> OutboxMessage | None:
-    """Queue the customer's SMS for this moment; None if they opted out."""
+) -> dict[str, Any] | None:
+    """The outbox row of the customer's SMS for this moment; None if they opted out."""
     cust = order.customer
     known = lookups(session, cust.id, kind, order.province_code)
     if known.opted_out:
@@ -147,8 +147,7 @@ def send_customer(
     except ValidationFailed:  # an edited template broken at run time: fall back, never lose it
         body = render(DEFAULTS[kind], variables)
     release = rules.quiet_release(now, *known.quiet)
-    return service.enqueue(
-        session,
+    return service.outbox_row(
         channel=rules.SMS,
         kind=kind,
         recipient=cust.phone,

@@ -7,11 +7,14 @@
   call-back send the customer an SMS from the templates (WO-2);
 - `publish_event`: every order event goes to NATS JetStream for the carrier's other systems
   (docs/events.md).
-All write outbox rows in the same transaction; the worker delivers them after commit.
+All queue their rows for `write_queued`, wired after them, which inserts the batch's
+notifications and outbox rows in one statement each, in the same transaction; the worker
+delivers them after commit.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telcodesk.notify import customer, events, rules, service
@@ -19,6 +22,16 @@ from telcodesk.workorders.hooks import Happening, Pairs
 
 if TYPE_CHECKING:
     from telcodesk.workorders.models import OrderEvent
+
+_QUEUE = "notify.queued"
+
+
+@dataclass
+class _Queued:
+    batch: Pairs
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+
 
 CLOCK_TEXT = {"response": ("首次响应", "first response"), "resolution": ("办结", "resolution")}
 
@@ -62,11 +75,21 @@ def _text(event: OrderEvent, number: str, actor_name: str) -> tuple[str, str]:
     return f"工单 {number}：{zh}", f"Order {number}: {en}"
 
 
+def _queue(pairs: Pairs) -> _Queued:
+    """The rows notify's hooks write for this batch, inserted together by `write_queued`
+    (registered after them): a registration's customer SMS and its NATS event are one INSERT,
+    a sweep's thousand alerts one per table. A queue left by a batch that failed is dropped."""
+    info = pairs[0][0].session.info
+    queued = info.get(_QUEUE)
+    if queued is None or queued.batch is not pairs:
+        queued = info[_QUEUE] = _Queued(pairs)
+    return queued
+
+
 def alert_notified(pairs: Pairs) -> None:
-    """Tell whoever each event's ``changes["notified"]`` names; a batch (the SLA sweep's)
-    writes its notifications and outbox rows in one INSERT each."""
-    notes: list[dict[str, Any]] = []
-    outbox: list[dict[str, Any]] = []
+    """Tell whoever each event's ``changes["notified"]`` names (the bell; email / SMS by
+    their preferences)."""
+    queued = _queue(pairs)
     for happening, event in pairs:
         notified = (event.changes or {}).get("notified")
         if not notified:
@@ -74,7 +97,7 @@ def alert_notified(pairs: Pairs) -> None:
         order = happening.order
         zh, en = _text(event, order.number, happening.actor.display_name)
         share = (event.changes or {}).get("share")
-        more_notes, more_outbox = service.staff_rows(
+        notes, outbox = service.staff_rows(
             happening.session,
             [int(i) for i in notified],
             order_id=order.id,
@@ -86,10 +109,8 @@ def alert_notified(pairs: Pairs) -> None:
             link=f"/orders/{order.number}",
             province_code=order.province_code,
         )
-        notes += more_notes
-        outbox += more_outbox
-    if pairs:
-        service.insert_rows(pairs[0][0].session, notes, outbox)
+        queued.notifications += notes
+        queued.outbox += outbox
 
 
 def _persisted(happening: Happening) -> None:
@@ -99,21 +120,31 @@ def _persisted(happening: Happening) -> None:
         happening.session.flush()
 
 
-def tell_customer(happening: Happening, event: OrderEvent) -> None:
+def tell_customer(pairs: Pairs) -> None:
     """The customer is told (WO-2): which moment this event is, if any."""
-    kind = customer.moment(happening.event, happening.data)
-    if kind is not None:
+    queued = _queue(pairs)
+    for happening, _event in pairs:
+        kind = customer.moment(happening.event, happening.data)
+        if kind is None:
+            continue
         _persisted(happening)
-        customer.send_customer(
+        row = customer.customer_row(
             happening.session, happening.order, kind, happening.data, happening.now
         )
+        if row is not None:
+            queued.outbox.append(row)
 
 
 def publish_event(pairs: Pairs) -> None:
-    """Every event to NATS: one outbox row each, a batch's in one INSERT."""
-    rows = []
+    """Every event to NATS: one outbox row each."""
+    queued = _queue(pairs)
     for happening, event in pairs:
         _persisted(happening)
-        rows.append(events.row(happening.order, event, happening.now))
-    if rows:
-        service.insert_rows(pairs[0][0].session, [], rows)
+        queued.outbox.append(events.row(happening.order, event, happening.now))
+
+
+def write_queued(pairs: Pairs) -> None:
+    """Insert what notify's hooks queued for this batch: one INSERT per table."""
+    queued = pairs[0][0].session.info.pop(_QUEUE, None)
+    if queued is not None and queued.batch is pairs:
+        service.insert_rows(pairs[0][0].session, queued.notifications, queued.outbox)

@@ -22,6 +22,9 @@ from telcodesk.notify.models import Notification, NotifyProfile, OutboxMessage
 from telcodesk.org.models import Staff
 
 _PROFILES = "notify.profiles"
+# Bulk rows with None keep their columns, so rows of one table are one statement (the ORM's
+# bulk INSERT would otherwise split them by which values are None).
+ALL_COLUMNS = {"render_nulls": True}
 
 
 def outbox_row(
@@ -78,9 +81,9 @@ def insert_rows(
     """A batch's notifications and outbox rows, one INSERT each (the SLA sweep's thousand
     alerts: no ORM object per row)."""
     if notifications:
-        session.execute(insert(Notification), notifications)
+        session.execute(insert(Notification), notifications, execution_options=ALL_COLUMNS)
     if outbox:
-        session.execute(insert(OutboxMessage), outbox)
+        session.execute(insert(OutboxMessage), outbox, execution_options=ALL_COLUMNS)
 
 
 def _profiles(session: Session) -> dict[int, NotifyProfile]:

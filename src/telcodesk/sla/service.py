@@ -14,8 +14,9 @@ from datetime import date, datetime
 from datetime import time as dtime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from telcodesk import clock
 from telcodesk.calendar.models import NATIONWIDE, CalendarOverride
@@ -204,11 +205,12 @@ def start_clocks(session: Session, order: WorkOrder, unit: OrgUnit) -> SlaPolicy
         return None
     unit_id = unit.id
     ctx = Context(session, {unit_id: unit}, region=order.city_code)
+    rows: list[dict[str, Any]] = []
     for kind, amount, time_unit in (
         (RESPONSE, policy.response_amount, policy.response_unit),
         (RESOLUTION, policy.resolution_amount, policy.resolution_unit),
     ):
-        c = OrderClock(
+        c = OrderClock(  # worked out unsaved, then both written in one statement below
             kind=kind,
             policy_id=policy.id,
             unit_id=unit_id,
@@ -216,12 +218,38 @@ def start_clocks(session: Session, order: WorkOrder, unit: OrgUnit) -> SlaPolicy
             start_at=order.created_at,
             allowed_s=rules.seconds_of(amount, Unit(time_unit)),
             paused_s=0.0,
+            paused_at=None,
+            stopped_at=None,
+            met=None,
             warn_shares=list(policy.warn_shares),
             stage=0,
+            arming=0,
+            version=1,
         )
-        reschedule(ctx, c)  # may read the calendar: the clock joins the order only when complete
-        order.clocks.append(c)
+        reschedule(ctx, c)  # may read the calendar (the region's, as the clock has no order)
+        rows.append({col: getattr(c, col) for col in _NEW_CLOCK_COLUMNS})
+    if order.id is None:
+        session.flush()  # the order's id for its clocks (the registration's own INSERT)
+    for row in rows:
+        row["order_id"] = order.id
+    # One INSERT … RETURNING for both clocks (the ORM's flush sends one per clock on SQLite);
+    # the order's clock list is set as loaded, so the answer and later hooks need no query.
+    # No autoflush: the history row stays pending while the hooks still add to its changes.
+    with session.no_autoflush:
+        written = session.scalars(
+            insert(OrderClock).returning(OrderClock),
+            rows,
+            execution_options={"render_nulls": True},
+        ).all()
+    set_committed_value(order, "clocks", sorted(written, key=lambda c: c.kind != RESPONSE))
     return policy
+
+
+_NEW_CLOCK_COLUMNS = (
+    "kind", "policy_id", "unit_id", "time_unit", "start_at", "allowed_s", "paused_s",
+    "paused_at", "due_at", "stopped_at", "met", "warn_shares", "stage", "arming",
+    "next_check_at", "version",
+)  # fmt: skip
 
 
 def _clocks(order: WorkOrder) -> dict[str, OrderClock]:

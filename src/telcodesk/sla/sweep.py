@@ -167,7 +167,9 @@ class _Rows:
         if self.sla_events:
             # One INSERT for the batch; the unique key (clock, stage, arming) keeps each stage
             # once: a stage written already fails the batch, then the clock-by-clock retry.
-            session.execute(insert(SlaEvent), self.sla_events)
+            session.execute(
+                insert(SlaEvent), self.sla_events, execution_options={"render_nulls": True}
+            )
         # The history rows, and through their hooks the alerts, outbox and event rows: in bulk.
         workorders.record_events(session, system, self.history, now=now)
         session.flush()

@@ -8,7 +8,7 @@ import binascii
 from datetime import datetime
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from telcodesk import clock
 from telcodesk.customers import phones
@@ -28,7 +28,9 @@ def get_order(session: Session, number: str, *, viewer: Staff | None) -> WorkOrd
     """The order with this public number, if ``viewer`` may see it (``None``: the system).
     An order out of the viewer's scope is answered exactly like a missing one (CD-2)."""
     order_id = rules.parse_public_number(number)
-    order = session.get(WorkOrder, order_id) if order_id is not None else None
+    # The owner and the clocks come in the same statement: the answer and the hooks use both.
+    with_them = (joinedload(WorkOrder.first_contact_owner), joinedload(WorkOrder.clocks))
+    order = session.get(WorkOrder, order_id, options=with_them) if order_id is not None else None
     if order is None or order.number != number.strip().upper() or not visible(order, viewer):
         raise NotFound("工单不存在", f"Work order {number!r} not found", code="order_not_found")
     return order

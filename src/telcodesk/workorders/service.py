@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -96,6 +97,7 @@ def seed_categories(session: Session) -> int:
         session.flush()
         existing[code] = cat
         added += 1
+    clear_caches()
     return added
 
 
@@ -107,11 +109,29 @@ def list_categories(session: Session) -> list[Category]:
     )
 
 
+# Active categories by code, per database, read once a while: a registration names one, and
+# the tree changes only when it is seeded (`seed_categories` clears it), as SLA policies are.
+CATEGORY_CACHE_SECONDS = 30.0
+_categories: dict[str, tuple[float, dict[str, Category]]] = {}
+
+
+def clear_caches() -> None:
+    _categories.clear()
+
+
 def get_category(session: Session, code: str) -> Category:
-    cat = session.scalar(select(Category).where(Category.code == code, Category.active))
+    """An active category, from the per-process cache (no statement on a registration)."""
+    key = str(session.get_bind().engine.url)
+    hit = _categories.get(key)
+    if hit is None or time.monotonic() - hit[0] >= CATEGORY_CACHE_SECONDS:
+        rows = list(session.scalars(select(Category).where(Category.active)))
+        for row in rows:
+            session.expunge(row)  # shared across sessions: plain values only
+        hit = _categories[key] = (time.monotonic(), {c.code: c for c in rows})
+    cat = hit[1].get(code)
     if cat is None:
         raise ValidationFailed("分类不存在", f"Unknown category {code!r}", code="unknown_category")
-    return cat
+    return session.merge(cat, load=False)  # into this session without a query
 
 
 # --- registration -----------------------------------------------------------------------
@@ -191,6 +211,7 @@ def register_order(
         updated_at=now,
     )
     session.add(order)
+    session.flush()  # its id, for the clocks and messages the hooks write (no extra statement)
     # The after-hooks start the SLA clocks (T-2, T-3) and tell the customer (WO-2).
     registered = hooks.Happening(session, order, actor, Action.REGISTER.value, now, data)
     _write_event(registered, from_status=None, changes={}, reason=None)
@@ -436,7 +457,7 @@ def record_events(
         return []
     hooks.run_after_batch(pairs)
     session.execute(
-        insert(OrderEvent),
+        insert(OrderEvent).execution_options(render_nulls=True),  # one statement, Nones too
         [
             {
                 "order_id": r.order_id,
