@@ -1,13 +1,15 @@
 """SQL statements per API request — a figure the machine's load cannot move.
 
-    .venv/bin/python bench/statements.py
+    .venv/bin/python bench/statements.py [--engine postgresql]
 
-Counts what each common request sends to the database (SQLite, a fresh file), through the
-real app with the test client: register an order, read it, list orders, one transition.
+Counts what each common request sends to the database (a fresh SQLite file, or a fresh
+PostgreSQL database), through the real app with the test client: register an order, read it,
+list orders, one transition.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -27,7 +29,9 @@ from telcodesk.config import Settings
 
 
 def main() -> int:
-    url = fresh_database("sqlite", Path(tempfile.mkdtemp()))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--engine", default="sqlite", choices=["sqlite", "postgresql"])
+    url = fresh_database(ap.parse_args().engine, Path(tempfile.mkdtemp()))
     customer_id = prepare(url)
     app = create_app(Settings(database_url=url))
     seen: list[str] = []
