@@ -93,3 +93,27 @@ def test_codes_show_as_words(client: TestClient, world: World) -> None:
     console_login(client, world.auditor.username)
     audit_page = client.get("/console/audit").text
     assert "登录成功" in audit_page and ">login_success<" not in audit_page
+
+
+def test_form_errors_name_the_field_by_its_label(client: TestClient, world: World) -> None:
+    """A bad form field is named as the page names it, in the page's language, never with
+    a pattern or pydantic's text (issue 9 item 6)."""
+    console_login(client, world.agent.username)
+    form = {
+        "customer_phone": "12ab",
+        "type": "complaint",
+        "channel": "hotline",
+        "priority": "normal",
+        "subject": "宽带断网",
+    }
+    res = client.post("/console/orders/new", data=form)
+    assert res.status_code == 422
+    alert = res.text.split('role="alert">')[1].split("</div>")[0]
+    assert alert == "客户姓名：至少 1 个字符；联系电话：格式不正确"
+    client.get("/lang/en")
+    res = client.post("/console/orders/new", data=form)
+    alert = res.text.split('role="alert">')[1].split("</div>")[0]
+    assert (
+        alert
+        == "Customer name: String should have at least 1 character; Phone: is not in the expected format"
+    )

@@ -17,13 +17,13 @@ from pydantic import ValidationError
 from telcodesk import clock
 from telcodesk.customers import masking
 from telcodesk.deps import CSRF_FIELD, SettingsDep, console_staff_or_none
-from telcodesk.errors import DomainError, invalid_input
+from telcodesk.errors import DomainError, input_error
 from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.org.roles import ROLE_LABELS
-from telcodesk.web.i18n import LANGS, pick, text
+from telcodesk.web.i18n import LANGS, TEXTS, pick, text
 from telcodesk.web.words import VOCABULARIES, region, word
 from telcodesk.workorders import rules
 
@@ -87,10 +87,42 @@ def render(
     return templates.TemplateResponse(request, name, ctx, status_code=status)
 
 
+# A form field's name on the page, where it differs from its console text key (web/i18n.py).
+FIELD_TEXT = {
+    "customer_phone": "phone",
+    "category_code": "category",
+    "city_code": "city",
+    "message": "message",
+    "resolve_now": "resolve_now",
+}
+
+
+def field_name(loc: list[str], lang: str) -> str:
+    """The field a form error is about, by its label on the page (联系电话, not phone)."""
+    for name in ("_".join(loc[-2:]), loc[-1] if loc else ""):  # customer.name → customer_name
+        key = FIELD_TEXT.get(name, name)
+        if key in TEXTS:
+            return text(key, lang)
+    return loc[-1] if loc else ""
+
+
 def error_text(exc: DomainError | ValidationError, lang: str) -> str:
-    # A form's bad fields named in the page's language, as the API names them (errors.py).
-    error = exc if isinstance(exc, DomainError) else invalid_input(exc.errors())
-    return error.message_zh if lang == "zh" else error.message_en
+    """A failure for the page: a form's bad fields by their labels, in the page's language,
+    never a pattern or pydantic's wording (issue 9); a domain error's own message."""
+    if isinstance(exc, DomainError):
+        return exc.message_zh if lang == "zh" else exc.message_en
+    items = [input_error(e) for e in exc.errors()][:3]
+    if lang == "zh":
+        return "；".join(f"{field_name(e['loc'], lang)}：{e['msg_zh']}" for e in items)
+    return "; ".join(f"{field_name(e['loc'], lang)}: {_english(e)}" for e in items)
+
+
+def _english(error: dict[str, Any]) -> str:
+    if error["type"] == "string_pattern_mismatch":
+        return "is not in the expected format"
+    if error["type"] == "missing":
+        return "is required"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 async def form_fields(request: Request) -> dict[str, str]:

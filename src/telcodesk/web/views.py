@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from telcodesk.customers import service as customers
-from telcodesk.customers.schemas import CustomerIn
 from telcodesk.deps import (
     SESSION_COOKIE,
     DbDep,
@@ -283,12 +282,13 @@ def _order_from_form(form: dict[str, str]) -> OrderCreate:
     if form.get("customer_id"):
         raw["customer_id"] = form["customer_id"]
     else:
-        raw["customer"] = CustomerIn(
-            name=form.get("customer_name", ""),
-            phone=form.get("customer_phone", ""),
-            tier=form.get("customer_tier") or "standard",
-            city_code=form.get("city_code") or None,  # the city picker (CC-1)
-        )
+        # A dict, not a CustomerIn: its errors then say customer.name, as the page names it.
+        raw["customer"] = {
+            "name": form.get("customer_name", ""),
+            "phone": form.get("customer_phone", ""),
+            "tier": form.get("customer_tier") or "standard",
+            "city_code": form.get("city_code") or None,  # the city picker (CC-1)
+        }
     return OrderCreate.model_validate(raw)
 
 

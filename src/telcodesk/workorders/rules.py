@@ -129,6 +129,7 @@ UNIT_CHANNELS = {"hall": Channel.HALL, "account_team": Channel.ACCOUNT_MANAGER}
 def default_channel(unit_kind: str) -> Channel:
     return UNIT_CHANNELS.get(unit_kind, Channel.HOTLINE)
 
+
 # Actions that must say why (kept in the history, WO-2).
 REASON_REQUIRED = frozenset(
     {
