@@ -28,8 +28,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Run the scheduled jobs inside the web process (embedded default; `telcodesk serve` sets it).
     embedded_worker: bool = False
-    # Seconds between worker sweeps.
+    # Seconds between worker rounds of every job.
     worker_interval_s: float = 30.0
+    # Seconds between the prompt jobs in between (due SLA stages, outbox delivery): an alert
+    # reaches the bell, the mailbox and the phone within seconds, not on the next round.
+    # Each is one indexed read when nothing is due.
+    worker_prompt_s: float = 1.0
     # A reply that the customer never confirms is archived after this many days (WO-1).
     callback_timeout_days: int = 7
     idempotency_retention_hours: int = 48

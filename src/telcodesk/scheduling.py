@@ -19,3 +19,6 @@ class Job:
     run: Callable[[Session, Settings], int]
     # Batches: run again, each time in a new transaction, while a batch comes back full.
     batch: int | None = None
+    # Run every few seconds too (Settings.worker_prompt_s), not only each round: for jobs
+    # whose work is due at a moment (an SLA stage, a message) and cheap to look for.
+    prompt: bool = False

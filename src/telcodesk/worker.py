@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,13 +67,15 @@ class Worker:
             if job.batch is None or done < job.batch or self._stop.is_set():
                 return total
 
-    def sweep(self) -> dict[str, int | str]:
-        """Run every job once; a failing job is logged and the others still run. A stop
-        request ends the round after the job in hand."""
+    def sweep(self, *, prompt_only: bool = False) -> dict[str, int | str]:
+        """Run every job once (or only the prompt ones); a failing job is logged and the
+        others still run. A stop request ends the round after the job in hand."""
         results: dict[str, int | str] = {}
-        for name in JOBS:
+        for name, job in JOBS.items():
             if self._stop.is_set():
                 break
+            if prompt_only and not job.prompt:
+                continue
             try:
                 results[name] = self.run_job(name)
             except Exception as exc:  # isolate failures per job
@@ -81,9 +84,18 @@ class Worker:
         return results
 
     def run_forever(self) -> None:
+        """A round of every job each ``worker_interval_s``; in between, every
+        ``worker_prompt_s``, the prompt jobs (due SLA stages, outbox delivery), so an alert
+        is in the bell and on its way by mail and SMS within seconds of falling due."""
+        next_round = 0.0
         while not self._stop.is_set():
-            self.sweep()
-            self._stop.wait(self.settings.worker_interval_s)
+            if time.monotonic() >= next_round:
+                self.sweep()
+                next_round = time.monotonic() + self.settings.worker_interval_s
+            else:
+                self.sweep(prompt_only=True)
+            pause = min(self.settings.worker_prompt_s, next_round - time.monotonic())
+            self._stop.wait(max(0.0, pause))
         log.info("worker stopped")
 
     def start_in_thread(self) -> None:

@@ -122,6 +122,7 @@ JOBS = (
         "投递发件箱：邮件、短信、事件 / deliver the outbox: email, SMS, events",
         deliver,
         batch=BATCH,
+        prompt=True,  # promptly after the commit that queued a message
     ),
     Job(
         "purge_sent_events",

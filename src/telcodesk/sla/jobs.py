@@ -22,5 +22,6 @@ JOBS = (
         "时限预警、超时与升级 / SLA warnings, breaches, escalation (T-2, WO-3)",
         _sla_sweep,
         batch=SLA_BATCH,
+        prompt=True,  # a 75 % warning or a breach reaches people within seconds (WO-3)
     ),
 )
