@@ -116,6 +116,18 @@ UNSCOPED: dict[str, str] = {
     "POST /console/admin/messages/template": "admins only; province checked",
     "POST /console/admin/messages/quiet-hours": "admins only; province checked",
     "POST /api/v1/notify/sms/receipts": "the SMS platform, HMAC-signed; no staff data",
+    # Business halls (BH-1…BH-3): a hall outside the caller's region answers 404 like an
+    # unknown one (tests/halls/test_api.py); public pages carry the hall's or ticket's token.
+    "GET /api/v1/halls": "halls of the caller's region only (tests/halls)",
+    "GET /api/v1/halls/{hall}": "404 out of region (tests/halls)",
+    "POST /api/v1/halls/{hall}/tickets": "404 out of region (tests/halls)",
+    "POST /api/v1/halls/{hall}/counters/{counter}/call-next": "404 out of region (tests/halls)",
+    "POST /api/v1/halls/{hall}/counters/{counter}/walk-direct": "404 out of region",
+    "POST /api/v1/halls/{hall}/counters/{counter}/{move}": "404 out of region (tests/halls)",
+    "POST /api/v1/halls/{hall}/tickets/{ticket_id}/{verb}": "404 out of region",
+    "POST /api/v1/public/halls/{token}/tickets": "kiosk: one hall by its screen token",
+    "GET /api/v1/public/halls/{token}/display": "display: one hall by its token, numbers only",
+    "GET /api/v1/public/tickets/{token}": "phone page: one ticket by its own token",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {

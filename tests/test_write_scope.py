@@ -60,6 +60,13 @@ OTHER_WRITES: dict[str, str] = {
     "POST /console/notifications/read-all": "one's own notifications",
     "POST /console/notifications/preferences": "one's own preferences",
     "POST /api/v1/notify/sms/receipts": "the SMS gateway's signed receipts: no staff, no region",
+    # Hall counter work: the hall must lie in the caller's region, else 404 (tests/halls).
+    "POST /api/v1/halls/{hall}/tickets": "hall staff of the region (tests/halls/test_api.py)",
+    "POST /api/v1/halls/{hall}/counters/{counter}/call-next": "hall staff of the region",
+    "POST /api/v1/halls/{hall}/counters/{counter}/walk-direct": "hall staff of the region",
+    "POST /api/v1/halls/{hall}/counters/{counter}/{move}": "hall staff of the region",
+    "POST /api/v1/halls/{hall}/tickets/{ticket_id}/{verb}": "hall staff of the region",
+    "POST /api/v1/public/halls/{token}/tickets": "the kiosk: one hall by its token, no staff",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

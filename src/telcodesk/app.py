@@ -22,6 +22,7 @@ from telcodesk.customers.api import router as customers_router
 from telcodesk.db import create_db_engine, make_session_factory, require_migrated
 from telcodesk.deps import Database
 from telcodesk.errors import DomainError, input_error, invalid_input
+from telcodesk.halls.api import router as halls_router
 from telcodesk.notify.api import router as notify_router
 from telcodesk.openapi_errors import add_error_responses
 from telcodesk.org.admin_api import router as org_admin_router
@@ -213,6 +214,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         admin_console_router,
         notify_router,
         notify_console_router,
+        halls_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

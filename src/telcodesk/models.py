@@ -4,6 +4,15 @@ from telcodesk.audit.models import AuditRecord
 from telcodesk.calendar.models import CalendarOverride
 from telcodesk.customers.models import Customer
 from telcodesk.db import Base
+from telcodesk.halls.models import (
+    HallAlert,
+    HallConfig,
+    HallCounter,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+    WorkProfile,
+)
 from telcodesk.knowledge.models import (
     KbApprover,
     KbArticle,
@@ -42,6 +51,9 @@ __all__ = [
     "Customer",
     "CustomerOptOut",
     "DispatchRule",
+    "HallAlert",
+    "HallConfig",
+    "HallCounter",
     "IdempotencyRecord",
     "KbApprover",
     "KbArticle",
@@ -61,8 +73,12 @@ __all__ = [
     "OutboxMessage",
     "PasswordHistory",
     "QuietHours",
+    "ServiceType",
     "SlaEvent",
     "SlaPolicy",
     "Staff",
+    "Ticket",
+    "TicketEvent",
     "WorkOrder",
+    "WorkProfile",
 ]

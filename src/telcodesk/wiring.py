@@ -7,7 +7,13 @@ the worker, the CLI) and is safe to call again. docs/hooks.md lists the result (
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from telcodesk.halls import hooks as halls
 from telcodesk.notify import hooks as notify
+from telcodesk.notify import service as notify_service
 from telcodesk.routing import hooks as routing
 from telcodesk.sla import hooks as sla
 from telcodesk.workorders import hooks
@@ -33,6 +39,18 @@ def wire() -> None:
     hooks.after_batch("start_callback", notify.tell_customer)
     hooks.after_batch(hooks.ANY, notify.publish_event)
     hooks.after_batch(hooks.ANY, notify.write_queued)  # the rows above: one INSERT per table
+    # halls: the duty manager's peak and paused-counter alerts go out through notify (BH-3).
+    halls.clear()
+    halls.on_alert(hall_alert_to_staff)
+
+
+def hall_alert_to_staff(
+    session: Session, staff_ids: Sequence[int], kind: str, zh: str, en: str, province: str
+) -> None:
+    notify_service.send_staff(
+        session, staff_ids, order_id=None, kind=kind, message_zh=zh, message_en=en,
+        province_code=province,
+    )  # fmt: skip
 
 
 def hooks_markdown() -> str:

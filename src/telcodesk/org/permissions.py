@@ -37,6 +37,9 @@ class Permission(StrEnum):
     KB_READ = "kb_read"
     KB_EDIT = "kb_edit"
     KB_REVIEW = "kb_review"
+    # Business halls (BH-1…BH-3): counter work and tickets; set-up, alerts and KPIs.
+    HALL_SERVE = "hall_serve"
+    HALL_MANAGE = "hall_manage"
 
 
 PERMISSION_LABELS: dict[Permission, Label] = {
@@ -65,6 +68,8 @@ PERMISSION_LABELS: dict[Permission, Label] = {
     Permission.KB_READ: Label("查阅知识库", "Read the knowledge base"),
     Permission.KB_EDIT: Label("知识采编与发布", "Edit and publish knowledge"),
     Permission.KB_REVIEW: Label("知识审核", "Review knowledge"),
+    Permission.HALL_SERVE: Label("营业厅叫号与台席", "Hall counters and tickets"),
+    Permission.HALL_MANAGE: Label("营业厅管理(台席、策略、指标)", "Hall set-up, alerts, KPIs"),
 }
 
 P = Permission
@@ -82,10 +87,10 @@ _ADMINS = set(Permission) - {P.JUDICIAL_REVEAL}
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.HOTLINE_AGENT: frozenset(_FRONT_LINE),
-    Role.HALL_AGENT: frozenset(_FRONT_LINE),
+    Role.HALL_AGENT: frozenset(_FRONT_LINE | {P.HALL_SERVE}),
     Role.ACCOUNT_MANAGER: frozenset(_FRONT_LINE),
     Role.COMPLAINT_HANDLER: frozenset(_FRONT_LINE),
-    Role.HALL_MANAGER: frozenset(_LEADS),
+    Role.HALL_MANAGER: frozenset(_LEADS | {P.HALL_SERVE, P.HALL_MANAGE}),
     Role.SUPERVISOR: frozenset(_LEADS),
     Role.QUALITY_INSPECTOR: frozenset(
         {P.ORDER_VIEW, P.ORDER_CALLBACK, P.CUSTOMER_VIEW, P.VIEW_AT_RISK, P.KB_READ}

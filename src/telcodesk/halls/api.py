@@ -1,0 +1,244 @@
+"""Hall API (BH-1…BH-3): staff at counters and guides (bearer token, halls of their region
+only: another region's hall answers 404), and the public pages' calls (kiosk, phone, display),
+which carry the hall's screen token or the ticket's own token instead of a login.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from sqlalchemy.orm import Session
+
+from telcodesk.customers import phones
+from telcodesk.customers import service as customers
+from telcodesk.deps import ApiStaff, DbDep
+from telcodesk.halls import queries, rules, service, setup
+from telcodesk.halls.schemas import (
+    HALL_CODE_PATTERN,
+    TOKEN_PATTERN,
+    CalledOut,
+    CounterMove,
+    DisplayOut,
+    GuideIssueIn,
+    HallOut,
+    IssuedOut,
+    IssueIn,
+    TicketActionIn,
+    TicketOut,
+    TicketStatusOut,
+    TicketVerb,
+    WalkDirectIn,
+)
+from telcodesk.inputs import MAX_ID
+from telcodesk.org import service as org
+from telcodesk.org.models import OrgUnit, Staff
+
+router = APIRouter(prefix="/api/v1", tags=["halls"])
+
+HallCode = Annotated[str, Path(pattern=HALL_CODE_PATTERN, max_length=40)]
+CounterNo = Annotated[int, Path(ge=1, le=999)]
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Token = Annotated[str, Path(pattern=TOKEN_PATTERN, max_length=40)]
+
+
+def _issued(session: Session, hall: OrgUnit, ticket: service.Ticket) -> IssuedOut:
+    status = queries.ticket_status(session, ticket, hall)
+    return IssuedOut(
+        number=ticket.number,
+        type_zh=status.type_zh,
+        ahead=status.ahead,
+        estimate_minutes=ticket.estimate_minutes or 0,
+        token=ticket.public_token,
+        issued_at=ticket.issued_at,
+    )
+
+
+def issue_for(
+    session: Session, hall: OrgUnit, body: IssueIn, source: str, actor: Staff | None = None
+) -> service.Ticket:
+    """A ticket; a known number links the customer, so their tier is known (BH-2)."""
+    customer = None
+    if body.phone:
+        number = phones.try_normalise(body.phone)
+        customer = customers.owner_of(session, number) if number else None
+    if isinstance(body, GuideIssueIn) and body.customer_id and actor is not None:
+        customer = customers.view_customer(session, body.customer_id, viewer=actor)
+    return service.issue(
+        session,
+        hall,
+        body.type,
+        source=source,
+        customer_id=customer.id if customer else None,
+        tier=customer.tier if customer else "standard",
+        care=body.care,
+        actor=actor,
+    )
+
+
+@router.get("/halls", response_model=list[HallOut], operation_id="halls_list")
+def list_halls(staff: ApiStaff, db: DbDep) -> list[HallOut]:
+    """Halls of the caller's region with their queues, counters and open alerts."""
+    with db.uow() as session:
+        return [queries.board(session, h) for h in setup.halls_in_scope(session, staff)]
+
+
+@router.get("/halls/{hall}", response_model=HallOut, operation_id="halls_get")
+def get_hall(hall: HallCode, staff: ApiStaff, db: DbDep) -> HallOut:
+    with db.uow() as session:
+        return queries.board(session, setup.hall_for(session, staff, hall))
+
+
+@router.post("/halls/{hall}/tickets", response_model=IssuedOut, operation_id="halls_issue")
+def guide_issue(hall: HallCode, body: GuideIssueIn, staff: ApiStaff, db: DbDep) -> IssuedOut:
+    """A guide's tablet issues a ticket (a known customer by id or number)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        return _issued(session, unit, issue_for(session, unit, body, "guide", staff))
+
+
+@router.post(
+    "/halls/{hall}/counters/{counter}/call-next",
+    response_model=CalledOut,
+    operation_id="halls_call_next",
+)
+def call_next(hall: HallCode, counter: CounterNo, staff: ApiStaff, db: DbDep) -> CalledOut:
+    """Call the counter's next ticket by its work profile (ticket null: the queues are empty)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        called = service.call_next(session, staff, unit, counter)
+        if called is None:
+            return CalledOut(ticket=None, reason=None, counter=counter, announcement_zh=None)
+        said = rules.announcement(called.ticket.number, counter)
+        return CalledOut(
+            ticket=TicketOut.model_validate(called.ticket),
+            reason=called.reason,
+            counter=counter,
+            announcement_zh=said.zh,
+        )
+
+
+@router.post(
+    "/halls/{hall}/counters/{counter}/walk-direct",
+    response_model=TicketOut,
+    operation_id="halls_walk_direct",
+)
+def walk_direct(
+    hall: HallCode, counter: CounterNo, body: WalkDirectIn, staff: ApiStaff, db: DbDep
+) -> TicketOut:
+    """Serve a customer at once at the counter (a ticket made serving)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        tier = "standard"
+        if body.customer_id:
+            tier = customers.view_customer(session, body.customer_id, viewer=staff).tier
+        ticket = service.walk_direct(
+            session, staff, unit, counter, body.type, customer_id=body.customer_id, tier=tier
+        )
+        return TicketOut.model_validate(ticket)
+
+
+@router.post(
+    "/halls/{hall}/counters/{counter}/{move}",
+    response_model=HallOut,
+    operation_id="halls_counter_move",
+)
+def move_counter(
+    hall: HallCode, counter: CounterNo, move: CounterMove, staff: ApiStaff, db: DbDep
+) -> HallOut:
+    """Open, pause or close a counter (a pause while the queue is over target alerts, BH-3)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        service.move_counter(session, staff, unit, counter, move)
+        return queries.board(session, unit)
+
+
+@router.post(
+    "/halls/{hall}/tickets/{ticket_id}/{verb}",
+    response_model=TicketOut,
+    operation_id="halls_ticket_action",
+)
+def ticket_action(
+    hall: HallCode,
+    ticket_id: TicketId,
+    verb: TicketVerb,
+    body: TicketActionIn,
+    staff: ApiStaff,
+    db: DbDep,
+) -> TicketOut:
+    """recall (no-show after N calls), start, finish (with an outcome), recycle, park, unpark
+    (to a counter), transfer (to a type, counter or person), remove, left, solved (BH-1)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        ticket = act(session, staff, unit, ticket_id, verb, body)
+        return TicketOut.model_validate(ticket)
+
+
+def act(
+    session: Session, staff: Staff, unit: OrgUnit, ticket_id: int, verb: str, body: TicketActionIn
+) -> service.Ticket:
+    """One verb on a ticket (the API and the console page share it)."""
+    if verb == "recall":
+        return service.recall(session, staff, unit, ticket_id)
+    if verb == "start":
+        return service.start(session, staff, unit, ticket_id)
+    if verb == "finish":
+        return service.finish(session, staff, unit, ticket_id, body.outcome)
+    if verb == "recycle":
+        return service.recycle(session, staff, unit, ticket_id)
+    if verb == "park":
+        return service.park(session, staff, unit, ticket_id)
+    if verb == "unpark":
+        counter = body.counter or 0
+        return service.unpark(session, staff, unit, ticket_id, counter)
+    if verb == "transfer":
+        to_staff = org.get_staff_by_username(session, body.to_staff) if body.to_staff else None
+        return service.transfer(
+            session,
+            staff,
+            unit,
+            ticket_id,
+            to_type=body.to_type,
+            to_counter=body.to_counter,
+            to_staff=to_staff,
+        )
+    if verb == "solved":
+        return service.solved_by_guide(session, staff, unit, ticket_id)
+    return service.remove(session, staff, unit, ticket_id, left=verb == "left")
+
+
+# --- public: kiosk, phone, display (a token, no login) ------------------------------------
+
+
+@router.post(
+    "/public/halls/{token}/tickets", response_model=IssuedOut, operation_id="halls_public_issue"
+)
+def public_issue(token: Token, body: IssueIn, db: DbDep) -> IssuedOut:
+    """The kiosk or a customer's phone takes a number (the hall's screen token)."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        return _issued(session, unit, issue_for(session, unit, body, "kiosk"))
+
+
+@router.get(
+    "/public/halls/{token}/display", response_model=DisplayOut, operation_id="halls_display"
+)
+def public_display(token: Token, db: DbDep) -> DisplayOut:
+    """What the big screen shows: calls, waiting per type (numbers only, no personal data)."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        return queries.display(session, unit)
+
+
+@router.get(
+    "/public/tickets/{token}", response_model=TicketStatusOut, operation_id="halls_ticket_status"
+)
+def public_ticket(token: Token, db: DbDep) -> TicketStatusOut:
+    """The phone page: the ticket's state, tickets ahead, the estimated wait."""
+    with db.uow() as session:
+        ticket = queries.ticket_by_token(session, token)
+        if ticket is None:
+            raise service.TicketNotFound()
+        unit = session.get(OrgUnit, ticket.hall_id)
+        assert unit is not None
+        return queries.ticket_status(session, ticket, unit)

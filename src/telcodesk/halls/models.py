@@ -1,0 +1,161 @@
+"""Business halls 营业厅 (BH-1…BH-4, T-3): service types, work profiles, counters 台席, tickets
+取号 and their history, alerts to the duty manager.
+
+A hall is an ``org_unit`` of kind ``hall``; ``hall_config`` holds what only a hall has (the
+token its kiosk, display and phone pages are opened with, no-show after N calls).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from telcodesk.db import Base, UTCDateTime
+
+
+class HallConfig(Base):
+    """One per hall unit: the public pages' token and the hall's own settings."""
+
+    __tablename__ = "hall_config"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), primary_key=True)
+    # Kiosk, display and phone pages carry this token instead of a staff login; it scopes
+    # them to the one hall (a device is set up with the URL).
+    screen_token: Mapped[str] = mapped_column(String(40), unique=True)
+    no_show_after_calls: Mapped[int] = mapped_column(default=3)
+    # Predicted wait (minutes) past which the duty manager is alerted (T-3: 30 min).
+    peak_wait_minutes: Mapped[int] = mapped_column(default=30)
+
+
+class ServiceType(Base):
+    """A queue of the hall: transaction A, payment B, consultation C, complaint desk D, VIP V,
+    爱心通道 L (elderly and disabled), appointments Y. Tickets are numbered per type per day."""
+
+    __tablename__ = "hall_service_type"
+    __table_args__ = (UniqueConstraint("hall_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    code: Mapped[str] = mapped_column(String(2))  # the number's prefix letter
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(60))
+    # standard | vip | care | appointment: how the type is reached and ordered (rules.py).
+    kind: Mapped[str] = mapped_column(String(12), default="standard")
+    target_wait_minutes: Mapped[int] = mapped_column(default=30)  # T-3: 30, VIP 5
+    nominal_handle_minutes: Mapped[int] = mapped_column(default=8)  # T-3: ≤ 10
+    active: Mapped[bool] = mapped_column(default=True)
+    # The day's counter: tickets A001, A002 … restart on the hall's next day.
+    last_day: Mapped[date | None] = mapped_column(Date())
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class WorkProfile(Base):
+    """Which queues a counter serves and how it chooses (rules.Policy, stored as data)."""
+
+    __tablename__ = "hall_work_profile"
+    __table_args__ = (UniqueConstraint("hall_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(60))
+    policy: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class HallCounter(Base):
+    """A counter 台席 (window 3 号窗口): closed, open or paused; who sits at it."""
+
+    __tablename__ = "hall_counter"
+    __table_args__ = (UniqueConstraint("hall_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    profile_id: Mapped[int] = mapped_column(ForeignKey("hall_work_profile.id"))
+    state: Mapped[str] = mapped_column(String(10), default="closed")  # closed | open | paused
+    state_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Position in the profile's recipe (weighted interleaving P, P, G, S …).
+    recipe_turn: Mapped[int] = mapped_column(default=0)
+
+
+class Ticket(Base):
+    """A ticket 号票 and its visit: issued, waiting, called, served, finished with an outcome."""
+
+    __tablename__ = "hall_ticket"
+    __table_args__ = (
+        UniqueConstraint("hall_id", "service_type_id", "day", "seq"),
+        # The heads of the queues: waiting tickets of a type in queue order (call next).
+        Index("ix_hall_ticket_queue", "service_type_id", "state", "queued_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    service_type_id: Mapped[int] = mapped_column(ForeignKey("hall_service_type.id"))
+    day: Mapped[date] = mapped_column(Date())
+    seq: Mapped[int] = mapped_column()
+    number: Mapped[str] = mapped_column(String(8))  # A001
+    # The phone H5 page's key: opaque, shown as a QR code on the slip.
+    public_token: Mapped[str] = mapped_column(String(32), unique=True)
+    source: Mapped[str] = mapped_column(String(12))  # kiosk | guide | phone | appointment | counter
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
+    tier: Mapped[str] = mapped_column(String(20), default="standard")
+    care: Mapped[bool] = mapped_column(default=False)  # 爱心通道: elderly, disabled
+    state: Mapped[str] = mapped_column(String(10))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where it stands in its queue: the issue time, or when it was recycled or transferred.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # appointments (BH-4)
+    estimate_minutes: Mapped[int | None] = mapped_column()  # shown at issue
+    first_called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    call_count: Mapped[int] = mapped_column(default=0)
+    served_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("hall_counter.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # A pool the ticket waits in: sent or parked to one counter or one person.
+    pool_counter_id: Mapped[int | None] = mapped_column(ForeignKey("hall_counter.id"))
+    pool_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    # Minutes waited before the first call and spent at counters (sum of visits): the KPIs.
+    wait_seconds: Mapped[int | None] = mapped_column()
+    handle_seconds: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    province_code: Mapped[str] = mapped_column(String(6))
+    city_code: Mapped[str] = mapped_column(String(6))
+
+
+class TicketEvent(Base):
+    """The ticket's history: every action, the counter and person, and a visit's outcome."""
+
+    __tablename__ = "hall_ticket_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("hall_ticket.id"), index=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(10))
+    to_state: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("hall_counter.id"))
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class HallAlert(Base):
+    """An alert to the duty manager (BH-3): a peak (predicted wait past target, counters to
+    open) or a counter paused while the queue is long. Open until the cause clears; one open
+    alert per hall, kind and counter."""
+
+    __tablename__ = "hall_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # hall_peak | hall_paused
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("hall_counter.id"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

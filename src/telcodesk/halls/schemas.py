@@ -1,0 +1,148 @@
+"""Hall API shapes: bounded input (inputs.py), the answers the console, kiosk and display read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from telcodesk.inputs import MAX_ID
+
+HALL_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,40}$"
+TYPE_CODE_PATTERN = r"^[A-Z]{1,2}$"
+TOKEN_PATTERN = r"^[A-Za-z0-9_-]{8,40}$"
+PHONE_PATTERN = r"^\+?[0-9 ()\-]{5,30}$"
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{1,50}$"
+
+CounterMove = Literal["open", "pause", "close"]
+TicketVerb = Literal[
+    "recall", "start", "finish", "recycle", "park", "unpark", "transfer", "remove", "left", "solved"
+]
+
+
+class IssueIn(BaseModel):
+    """A ticket from the kiosk, a phone or a guide's tablet (BH-1)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(pattern=TYPE_CODE_PATTERN, description="A, B, C, D, V, L, Y")
+    care: bool = Field(default=False, description="爱心通道: elderly or disabled (BH-2)")
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=30)
+
+
+class GuideIssueIn(IssueIn):
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class WalkDirectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(pattern=TYPE_CODE_PATTERN)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class TicketActionIn(BaseModel):
+    """What the action needs: an outcome to finish, a target to transfer, a counter to unpark."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["normal", "order_registered", "incomplete_documents"] = "normal"
+    to_type: str | None = Field(default=None, pattern=TYPE_CODE_PATTERN)
+    to_counter: int | None = Field(default=None, ge=1, le=999)
+    to_staff: str | None = Field(default=None, pattern=USERNAME_PATTERN, max_length=50)
+    counter: int | None = Field(default=None, ge=1, le=999, description="unpark to this counter")
+
+
+class TicketOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    number: str
+    state: str
+    source: str
+    tier: str
+    care: bool
+    issued_at: datetime
+    called_at: datetime | None
+    call_count: int
+    outcome: str | None
+    estimate_minutes: int | None
+    wait_seconds: int | None
+    handle_seconds: int
+    public_token: str
+
+
+class CalledOut(BaseModel):
+    ticket: TicketOut | None
+    reason: str | None
+    counter: int
+    announcement_zh: str | None
+
+
+class CounterOut(BaseModel):
+    number: int
+    state: str
+    profile: str
+    staff: str | None
+    current: str | None
+
+
+class QueueOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    waiting: int
+    target_minutes: int
+    predicted_minutes: float | None
+
+
+class AlertOut(BaseModel):
+    kind: str
+    counter: int | None
+    raised_at: datetime
+    details: dict[str, object]
+
+
+class HallOut(BaseModel):
+    code: str
+    name: str
+    queues: list[QueueOut]
+    counters: list[CounterOut]
+    alerts: list[AlertOut]
+
+
+class CallingOut(BaseModel):
+    number: str
+    counter: int
+    called_at: datetime
+    text_zh: str
+    text_en: str
+
+
+class DisplayOut(BaseModel):
+    """The big screen: now calling, waiting per type (public: numbers only, no names)."""
+
+    hall: str
+    calling: list[CallingOut]
+    queues: list[QueueOut]
+    version: int
+
+
+class TicketStatusOut(BaseModel):
+    """The phone H5 page: where the ticket stands."""
+
+    number: str
+    hall: str
+    type_zh: str
+    state: str
+    state_zh: str
+    ahead: int
+    estimate_minutes: int
+    counter: int | None
+    issued_at: datetime
+
+
+class IssuedOut(BaseModel):
+    number: str
+    type_zh: str
+    ahead: int
+    estimate_minutes: int
+    token: str
+    issued_at: datetime
