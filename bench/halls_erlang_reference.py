@@ -43,7 +43,9 @@ def main() -> None:
                 },
                 "required": answer,
                 "service_level_at": {str(k): erlang.service_level(k) for k in (n, n + 2)},
-                "waiting_probability_at": {str(k): erlang.waiting_probability(k) for k in (n, n + 2)},
+                "waiting_probability_at": {
+                    str(k): erlang.waiting_probability(k) for k in (n, n + 2)
+                },
             }
         )  # fmt: skip
     OUT.write_text(json.dumps(cases, indent=1) + "\n", encoding="utf-8")

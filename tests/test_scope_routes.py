@@ -128,6 +128,14 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/public/halls/{token}/tickets": "kiosk: one hall by its screen token",
     "GET /api/v1/public/halls/{token}/display": "display: one hall by its token, numbers only",
     "GET /api/v1/public/tickets/{token}": "phone page: one ticket by its own token",
+    "GET /console/halls": "halls of the caller's region only",
+    "GET /console/halls/{hall}/counters/{counter}": "404 out of region",
+    "POST /console/halls/{hall}/counters/{counter}/{verb}": "404 out of region",
+    "POST /console/halls/{hall}/counters/{counter}/tickets/{ticket_id}/{verb}": "404 out of region",
+    "GET /h/{token}/kiosk": "kiosk page: one hall by its screen token",
+    "GET /h/{token}/display": "display page: one hall by its token, numbers only",
+    "GET /h/{token}/events": "display events: one hall by its token, numbers only",
+    "GET /t/{token}": "phone page: one ticket by its own token",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {

@@ -67,6 +67,8 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/halls/{hall}/counters/{counter}/{move}": "hall staff of the region",
     "POST /api/v1/halls/{hall}/tickets/{ticket_id}/{verb}": "hall staff of the region",
     "POST /api/v1/public/halls/{token}/tickets": "the kiosk: one hall by its token, no staff",
+    "POST /console/halls/{hall}/counters/{counter}/{verb}": "hall staff of the region",
+    "POST /console/halls/{hall}/counters/{counter}/tickets/{ticket_id}/{verb}": "hall staff",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

@@ -33,6 +33,7 @@ from telcodesk.web.account_views import router as account_console_router
 from telcodesk.web.admin_views import router as admin_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
+from telcodesk.web.hall_views import router as hall_console_router
 from telcodesk.web.input_guard import InputGuard
 from telcodesk.web.kernel import LoginRequired, error_page, is_console
 from telcodesk.web.notify_views import router as notify_console_router
@@ -215,6 +216,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         notify_router,
         notify_console_router,
         halls_router,
+        hall_console_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

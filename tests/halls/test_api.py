@@ -53,3 +53,13 @@ def test_other_regions_halls_and_unknown_tokens_answer_404(
     assert [h["code"] for h in client.get("/api/v1/halls", headers=sz).json()] == ["SZ-FT"]
     assert client.get("/api/v1/public/halls/not-a-real-token/display").status_code == 404
     assert client.get("/api/v1/public/tickets/not-a-real-token").status_code == 404
+
+
+def test_console_counter_page_is_confined_to_the_region(client: TestClient, halls: Halls) -> None:
+    from tests.conftest import console_login
+
+    console_login(client, halls.sz_agent.username)
+    assert client.get(f"/console/halls/{halls.gz}/counters/2").status_code == 404
+    res = client.post(f"/console/halls/{halls.gz}/counters/2/open", follow_redirects=False)
+    assert res.status_code == 404
+    assert halls.gz not in client.get("/console/halls").text

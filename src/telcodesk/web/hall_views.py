@@ -1,0 +1,217 @@
+"""Hall pages (BH-1…BH-3): the counter page for staff (console login, halls of their region),
+and the public pages a hall's devices open with its screen token — the kiosk 取号机, the big
+display that announces calls aloud (server-sent events, speechSynthesis), the phone H5 page
+of one ticket (its own token). Public pages show numbers only, never a customer's data."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from telcodesk.deps import DbDep
+from telcodesk.errors import DomainError
+from telcodesk.halls import queries, rules, service, setup
+from telcodesk.halls.api import act
+from telcodesk.halls.models import HallConfig, Ticket
+from telcodesk.halls.schemas import HALL_CODE_PATTERN, TOKEN_PATTERN, TicketActionIn
+from telcodesk.org.models import OrgUnit
+from telcodesk.web.kernel import ConsoleStaff, error_text, form_fields, lang_of, render
+
+router = APIRouter(include_in_schema=False)
+
+HallCode = Annotated[str, Path(pattern=HALL_CODE_PATTERN, max_length=40)]
+CounterNo = Annotated[int, Path(ge=1, le=999)]
+Token = Annotated[str, Path(pattern=TOKEN_PATTERN, max_length=40)]
+# The display's stream: how often it looks for a change (a call shows within 1 s), and how
+# long one stream lasts before the browser's EventSource reconnects by itself.
+POLL_S = 0.25
+STREAM_S = 300
+
+
+@router.get("/console/halls", response_class=HTMLResponse)
+def halls_page(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    with db.uow() as session:
+        units = setup.halls_in_scope(session, staff)
+        boards = [queries.board(session, u) for u in units]
+        tokens = {}
+        for u in units:
+            config = session.get(HallConfig, u.id)
+            tokens[u.code] = config.screen_token if config else ""
+        return render(request, "halls/halls.html", staff, boards=boards, tokens=tokens)
+
+
+def _counter_page(
+    request: Request,
+    staff: ConsoleStaff,
+    db: DbDep,
+    hall: str,
+    counter: int,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        row = service.get_counter(session, unit, counter)
+        current = service.current_ticket(session, row)
+        parked = session.scalars(
+            select(Ticket).where(Ticket.state == "parked", Ticket.pool_counter_id == row.id)
+        ).all()
+        board = queries.board(session, unit)
+        announce = rules.announcement(current.number, row.number) if current else None
+        return render(
+            request, "halls/counter.html", staff, status=status, error=error, hall=unit,
+            board=board, counter=row, current=current, parked=parked, announce=announce,
+        )  # fmt: skip
+
+
+@router.get("/console/halls/{hall}/counters/{counter}", response_class=HTMLResponse)
+def counter_page(
+    request: Request, hall: HallCode, counter: CounterNo, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    return _counter_page(request, staff, db, hall, counter)
+
+
+@router.post("/console/halls/{hall}/counters/{counter}/{verb}", response_model=None)
+async def counter_action(
+    request: Request, hall: HallCode, counter: CounterNo, verb: str, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    """open, pause, close, call (next), walk (direct) — then back to the counter page."""
+    fields = await form_fields(request)
+    try:
+        with db.uow() as session:
+            unit = setup.hall_for(session, staff, hall)
+            if verb in ("open", "pause", "close"):
+                service.move_counter(session, staff, unit, counter, verb)
+            elif verb == "call":
+                service.call_next(session, staff, unit, counter)
+            elif verb == "walk":
+                service.walk_direct(session, staff, unit, counter, fields.get("type", "A"))
+            else:
+                raise service.CounterNotFound("不支持的操作", f"Unknown action {verb!r}")
+    except DomainError as exc:
+        return _counter_page(
+            request, staff, db, hall, counter, error_text(exc, lang_of(request)), exc.status
+        )
+    return RedirectResponse(f"/console/halls/{hall}/counters/{counter}", status_code=303)
+
+
+@router.post(
+    "/console/halls/{hall}/counters/{counter}/tickets/{ticket_id}/{verb}", response_model=None
+)
+async def ticket_action(
+    request: Request,
+    hall: HallCode,
+    counter: CounterNo,
+    ticket_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    verb: str,
+    staff: ConsoleStaff,
+    db: DbDep,
+) -> Response:
+    fields = await form_fields(request)
+    try:
+        numbers = ("to_counter", "counter")
+        body = TicketActionIn.model_validate(
+            {
+                k: (int(v) if k in numbers and v.isdigit() else v)
+                for k, v in fields.items()
+                if k in TicketActionIn.model_fields
+            }
+        )
+        if verb not in (
+            "recall",
+            "start",
+            "finish",
+            "recycle",
+            "park",
+            "unpark",
+            "transfer",
+            "remove",
+            "left",
+        ):
+            raise service.TicketNotFound("不支持的操作", f"Unknown action {verb!r}")
+        with db.uow() as session:
+            unit = setup.hall_for(session, staff, hall)
+            act(session, staff, unit, ticket_id, verb, body)
+    except (DomainError, ValidationError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _counter_page(
+            request, staff, db, hall, counter, error_text(exc, lang_of(request)), status
+        )
+    return RedirectResponse(f"/console/halls/{hall}/counters/{counter}", status_code=303)
+
+
+# --- public pages ------------------------------------------------------------------------
+
+
+@router.get("/h/{token}/kiosk", response_class=HTMLResponse)
+def kiosk(request: Request, token: Token, db: DbDep) -> HTMLResponse:
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        kinds = [t for t in setup.types_of(session, unit.id).values() if t.kind != "appointment"]
+        return render(request, "halls/kiosk.html", hall=unit, kinds=kinds, token=token)
+
+
+@router.get("/h/{token}/display", response_class=HTMLResponse)
+def display(request: Request, token: Token, db: DbDep) -> HTMLResponse:
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        return render(
+            request,
+            "halls/display.html",
+            hall=unit,
+            token=token,
+            state=queries.display(session, unit),
+        )
+
+
+@router.get("/h/{token}/events")
+def display_events(token: Token, db: DbDep) -> StreamingResponse:
+    """Server-sent events: the display's state whenever a ticket of the hall moves."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        hall_id = unit.id
+
+    def stream() -> Iterator[str]:
+        seen, started, beat = -1, time.monotonic(), time.monotonic()
+        while time.monotonic() - started < STREAM_S:
+            with db.uow() as session:
+                hall = session.get(OrgUnit, hall_id)
+                assert hall is not None
+                now_version = queries.version(session, hall)
+                if now_version != seen:
+                    seen = now_version
+                    data = queries.display(session, hall).model_dump(mode="json")
+                    yield f"event: display\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+                    beat = time.monotonic()
+            if time.monotonic() - beat > 5:
+                yield ": keep-alive\n\n"
+                beat = time.monotonic()
+            time.sleep(POLL_S)
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get("/t/{token}", response_class=HTMLResponse)
+def phone(request: Request, token: Token, db: DbDep) -> HTMLResponse:
+    """The customer's phone page: live position and estimated wait of one ticket."""
+    with db.uow() as session:
+        ticket = queries.ticket_by_token(session, token)
+        if ticket is None:
+            raise service.TicketNotFound()
+        unit = session.get(OrgUnit, ticket.hall_id)
+        assert unit is not None
+        return render(
+            request,
+            "halls/phone.html",
+            status_=queries.ticket_status(session, ticket, unit),
+            token=token,
+        )
