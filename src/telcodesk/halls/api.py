@@ -57,7 +57,8 @@ def _issued(session: Session, hall: OrgUnit, ticket: service.Ticket) -> IssuedOu
 def issue_for(
     session: Session, hall: OrgUnit, body: IssueIn, source: str, actor: Staff | None = None
 ) -> service.Ticket:
-    """A ticket; a known number links the customer, so their tier is known (BH-2)."""
+    """A ticket; a known number links the customer, so their tier and special care are known
+    (BH-2: gold and diamond to the VIP lane, the elderly 65+ and disabled to 爱心通道)."""
     customer = None
     if body.phone:
         number = phones.try_normalise(body.phone)
@@ -71,7 +72,8 @@ def issue_for(
         source=source,
         customer_id=customer.id if customer else None,
         tier=customer.tier if customer else "standard",
-        care=body.care,
+        care=body.care
+        or (customer is not None and customers.special_care_of(customer) is not None),
         actor=actor,
     )
 

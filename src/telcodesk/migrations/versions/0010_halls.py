@@ -1,8 +1,8 @@
 """halls: hall config, service types, work profiles, counters, tickets and their history,
 alerts to the duty manager (BH-1…BH-3, T-3)
 
-Revision ID: 0009_halls
-Revises: 0008_admin
+Revision ID: 0010_halls
+Revises: 0009_customer_identity
 Create Date: 2026-12-06 21:39:37.136543
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import telcodesk.db
 
-revision: str = "0009_halls"
-down_revision: str | None = "0008_admin"
+revision: str = "0010_halls"
+down_revision: str | None = "0009_customer_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
