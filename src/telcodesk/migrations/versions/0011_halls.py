@@ -1,8 +1,8 @@
 """halls: hall config, service types, work profiles, counters, tickets and their history,
 alerts to the duty manager (BH-1…BH-3, T-3)
 
-Revision ID: 0010_halls
-Revises: 0009_customer_identity
+Revision ID: 0011_halls
+Revises: 0010_knowledge
 Create Date: 2026-12-06 21:39:37.136543
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import telcodesk.db
 
-revision: str = "0010_halls"
-down_revision: str | None = "0009_customer_identity"
+revision: str = "0011_halls"
+down_revision: str | None = "0010_knowledge"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
