@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from telcodesk.deps import SESSION_COOKIE, DbDep, SettingsDep, console_staff_or_none
@@ -15,6 +15,7 @@ from telcodesk.org import service as org
 from telcodesk.org import tokens
 from telcodesk.org.models import Staff
 from telcodesk.org.schemas import INTEGRATION_SCOPES, IntegrationTokenIn
+from telcodesk.web.kernel import done
 from telcodesk.web.views import ConsoleStaff, LoginRequired, error_text, lang_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +59,7 @@ async def change_password(
         )
     if outcome.error is not None:  # answered after the commit: wrong tries count (CD-2)
         return _password_page(request, staff, settings, outcome.error)
-    return RedirectResponse("/console/orders", status_code=303)
+    return done(request, "/console/orders", "密码已修改", "Password changed")
 
 
 def _password_page(
@@ -109,7 +110,7 @@ def revoke_token(token_id: int, request: Request, staff: ConsoleStaff, db: DbDep
         return _tokens_page(
             request, staff, db, error=error_text(exc, lang_of(request)), status=exc.status
         )
-    return RedirectResponse("/console/admin/tokens", status_code=303)
+    return done(request, "/console/admin/tokens", "令牌已吊销", "Token revoked")
 
 
 def _tokens_page(

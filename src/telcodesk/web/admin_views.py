@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from telcodesk import clock, csv_rows
@@ -14,6 +14,7 @@ from telcodesk.audit import service as audit
 from telcodesk.audit.schemas import AuditFilter, AuditOut
 from telcodesk.deps import DbDep
 from telcodesk.errors import DomainError, NotFound, ValidationFailed
+from telcodesk.labels import Label
 from telcodesk.org import accounts, admin
 from telcodesk.org.admin_schemas import PasswordResetIn, StaffIn, UnitChangeIn, UnitIn
 from telcodesk.org.roles import ROLE_LABELS, UnitKind
@@ -23,6 +24,7 @@ from telcodesk.org.security import PASSWORD_MIN_LENGTH
 from telcodesk.web import audit_format  # noqa: F401  (the audit view's detail rendering)
 from telcodesk.web.views import (
     ConsoleStaff,
+    done,
     error_text,
     failure,
     form_fields,
@@ -74,7 +76,6 @@ def _org_page(
     db: DbDep,
     error: str | None = None,
     status: int = 200,
-    notice: str | None = None,
 ) -> HTMLResponse:
     try:
         with db.uow() as session:
@@ -98,7 +99,6 @@ def _org_page(
                 grantable={r: ROLE_LABELS[r] for r in admin.grantable_roles(staff)},
                 now=clock.now(),
                 error=error,
-                notice=notice,
             )
     except DomainError as exc:
         return render(
@@ -110,8 +110,8 @@ def _org_page(
         )
 
 
-@router.post("/console/admin/org/units", response_class=HTMLResponse)
-async def save_unit(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+@router.post("/console/admin/org/units", response_model=None)
+async def save_unit(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
     form = await form_fields(request)
     form["workdays_only"] = "true" if form.get("workdays_only") == "1" else "false"
     try:
@@ -120,11 +120,13 @@ async def save_unit(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRes
             admin.save_unit(session, staff, data)
     except (ValidationError, DomainError) as exc:
         return _org_page(request, staff, db, *failure(request, exc))
-    return _org_page(request, staff, db, notice=data.code)
+    return done(
+        request, "/console/admin/org", f"已保存单元：{data.code}", f"Unit saved: {data.code}"
+    )
 
 
-@router.post("/console/admin/org/staff", response_class=HTMLResponse)
-async def add_staff(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+@router.post("/console/admin/org/staff", response_model=None)
+async def add_staff(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
     form = await form_fields(request)
     raw: dict[str, Any] = {
         **form,
@@ -136,16 +138,31 @@ async def add_staff(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRes
             admin.add_staff(session, staff, data)
     except (ValidationError, DomainError) as exc:
         return _org_page(request, staff, db, *failure(request, exc))
-    return _org_page(request, staff, db, notice=data.username)
+    return done(
+        request,
+        "/console/admin/org",
+        f"已新增账号：{data.username}",
+        f"Account added: {data.username}",
+    )
 
 
-ACCOUNT_ACTIONS = ("disable", "enable", "unlock", "password", "role", "unit")
+ACCOUNT_ACTION_LABELS = {
+    "disable": Label("已停用", "disabled"),
+    "enable": Label("已启用", "enabled"),
+    "unlock": Label("已解除锁定", "unlocked"),
+    "password": Label(
+        "密码已重置，下次登录须修改", "password reset; to be changed at next sign-in"
+    ),
+    "role": Label("角色已变更", "role changed"),
+    "unit": Label("所属单元已调整", "moved to another unit"),
+}
+ACCOUNT_ACTIONS = tuple(ACCOUNT_ACTION_LABELS)
 
 
-@router.post("/console/admin/org/staff/{username}/{action}", response_class=HTMLResponse)
+@router.post("/console/admin/org/staff/{username}/{action}", response_model=None)
 async def account_action(
     username: str, action: str, request: Request, staff: ConsoleStaff, db: DbDep
-) -> HTMLResponse:
+) -> Response:
     """Account administration (CD-2): disable, enable, unlock, reset the password, change the
     role or the unit — the same use cases, scope checks and audit as the API."""
     form = await form_fields(request)
@@ -168,11 +185,12 @@ async def account_action(
                 accounts.set_unit(session, staff, username, unit.unit_code)
     except (ValidationError, DomainError) as exc:
         return _org_page(request, staff, db, *failure(request, exc))
-    return _org_page(request, staff, db, notice=f"{username}: {action}")
+    label = ACCOUNT_ACTION_LABELS[action]
+    return done(request, "/console/admin/org", f"{username}：{label.zh}", f"{username}: {label.en}")
 
 
-@router.post("/console/admin/org/import", response_class=HTMLResponse)
-async def import_csv(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+@router.post("/console/admin/org/import", response_model=None)
+async def import_csv(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
     form = await request.form()
     upload, what = form.get("file"), form.get("what")
     try:
@@ -196,4 +214,9 @@ async def import_csv(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRe
         return _org_page(
             request, staff, db, f"{error_text(exc, lang_of(request))} {detail}", exc.status
         )
-    return _org_page(request, staff, db, notice=f"+{result.created} / ~{result.updated}")
+    return done(
+        request,
+        "/console/admin/org",
+        f"导入完成：新增 {result.created}，更新 {result.updated}",
+        f"Imported: {result.created} added, {result.updated} updated",
+    )

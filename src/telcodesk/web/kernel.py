@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote, unquote
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
@@ -79,12 +80,38 @@ def lang_of(request: Request) -> str:
     return lang if lang in LANGS else "zh"
 
 
+NOTICE_COOKIE = "td_notice"
+
+
 def render(
     request: Request, name: str, staff: Staff | None = None, status: int = 200, **ctx: Any
 ) -> HTMLResponse:
     lang = lang_of(request)
     ctx.update(request=request, staff=staff, lang=lang, t=lambda key: text(key, lang))
-    return templates.TemplateResponse(request, name, ctx, status_code=status)
+    said = request.cookies.get(NOTICE_COOKIE)
+    if said and not request.headers.get("HX-Request"):  # a whole page shows it, once
+        ctx.setdefault("notice", unquote(said)[:200])
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    if said and "notice" in ctx:
+        response.delete_cookie(NOTICE_COOKIE, path="/")
+    return response
+
+
+def done(request: Request, url: str, zh: str, en: str) -> RedirectResponse:
+    """A console form that succeeded: POST-redirect-GET (F5 does not send it again), and the
+    page it lands on says what was done, once, in the page's language (issue 9)."""
+    response = RedirectResponse(url, status_code=303)
+    said = zh if lang_of(request) == "zh" else en
+    response.set_cookie(
+        NOTICE_COOKIE,
+        quote(said[:200]),
+        max_age=120,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
 
 
 # A form field's name on the page, where it differs from its console text key (web/i18n.py).

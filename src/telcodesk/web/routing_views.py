@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from telcodesk import clock
@@ -20,6 +20,7 @@ from telcodesk.org.permissions import Permission
 from telcodesk.routing import rules as routing_rules
 from telcodesk.routing import service as routing
 from telcodesk.routing.schemas import RuleIn
+from telcodesk.web.kernel import done
 from telcodesk.web.views import ConsoleStaff, error_text, lang_of, render, templates
 from telcodesk.web.words import UNIT_KIND_LABELS as KIND_LABELS
 from telcodesk.workorders import service as orders
@@ -91,7 +92,8 @@ async def save_rule(request: Request, staff: ConsoleStaff, db: DbDep) -> Respons
     except (ValidationError, DomainError) as exc:
         status = exc.status if isinstance(exc, DomainError) else 422
         return _rules_page(request, staff, db, error_text(exc, lang_of(request)), status, form)
-    return RedirectResponse("/console/admin/dispatch", status_code=303)
+    code = form.get("code", "")
+    return done(request, "/console/admin/dispatch", f"已保存派单规则：{code}", f"Saved: {code}")
 
 
 @router.get("/console/orders/{number}/dispatch", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 from pydantic import TypeAdapter, ValidationError
 
@@ -18,6 +18,7 @@ from telcodesk.org.permissions import Permission
 from telcodesk.sla import admin
 from telcodesk.sla import service as sla
 from telcodesk.sla.schemas import OverrideIn, PolicyIn
+from telcodesk.web.kernel import done
 from telcodesk.web.views import ConsoleStaff, error_text, failure, form_fields, lang_of, render
 from telcodesk.workorders.models import WorkOrder
 
@@ -88,7 +89,9 @@ async def save_policy(request: Request, staff: ConsoleStaff, db: DbDep) -> Respo
             admin.save_policy(session, staff, data)
     except (ValidationError, DomainError) as exc:
         return _policies_page(request, staff, db, *failure(request, exc))
-    return RedirectResponse("/console/admin/sla", status_code=303)
+    return done(
+        request, "/console/admin/sla", f"已保存时限标准：{data.code}", f"Saved: {data.code}"
+    )
 
 
 @router.get("/console/admin/calendar", response_class=HTMLResponse)
@@ -102,7 +105,6 @@ def _calendar_page(
     db: DbDep,
     error: str | None = None,
     status: int = 200,
-    moved: int | None = None,
 ) -> HTMLResponse:
     with db.uow() as session:
         return render(
@@ -113,7 +115,6 @@ def _calendar_page(
             calendar_status=admin.calendar_status(session),
             error=error,
             status=status,
-            moved=moved,
             editable=permissions.can(staff, Permission.EDIT_CALENDAR),
         )
 
@@ -142,7 +143,16 @@ async def set_override(request: Request, staff: ConsoleStaff, db: DbDep) -> Resp
         return _calendar_page(request, staff, db, msg, 422)
     except DomainError as exc:
         return _calendar_page(request, staff, db, error_text(exc, lang_of(request)), exc.status)
-    return _calendar_page(request, staff, db, moved=moved)
+    return _recomputed(request, moved)
+
+
+def _recomputed(request: Request, moved: int) -> Response:
+    return done(
+        request,
+        "/console/admin/calendar",
+        f"日历已保存，已重算 {moved} 个未结工单的时限",
+        f"Calendar saved; deadlines recomputed on {moved} open clocks",
+    )
 
 
 @router.post("/console/admin/calendar/{override_id}/delete", response_model=None)
@@ -152,7 +162,7 @@ def remove_override(override_id: int, request: Request, staff: ConsoleStaff, db:
             moved = admin.remove_override(session, staff, override_id)
     except DomainError as exc:
         return _calendar_page(request, staff, db, error_text(exc, lang_of(request)), exc.status)
-    return _calendar_page(request, staff, db, moved=moved)
+    return _recomputed(request, moved)
 
 
 @router.get("/console/admin/calendar/banner", response_class=HTMLResponse)

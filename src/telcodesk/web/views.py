@@ -32,6 +32,7 @@ from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other vie
     LoginRequired,
     PasswordChangeRequired,
     console_staff,
+    done,
     error_text,
     failure,
     form_fields,
@@ -41,7 +42,7 @@ from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other vie
 )
 from telcodesk.workorders import authority, candidates
 from telcodesk.workorders import service as orders
-from telcodesk.workorders.rules import Action
+from telcodesk.workorders.rules import ACTION_LABELS, Action
 from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, TransitionIn
 
 router = APIRouter(include_in_schema=False)
@@ -221,7 +222,7 @@ async def register(request: Request, staff: ConsoleStaff, db: DbDep) -> Response
             number = order.number
     except (ValidationError, DomainError) as exc:
         return _registration_form(request, staff, db, form, error=error_text(exc, lang_of(request)))
-    return RedirectResponse(f"/console/orders/{number}", status_code=303)
+    return done(request, f"/console/orders/{number}", f"已受理：{number}", f"Registered: {number}")
 
 
 def _registration_form(
@@ -381,7 +382,8 @@ async def act(
     except (ValidationError, DomainError) as exc:
         error, code = failure(request, exc)
         return _detail(request, staff, db, number, status=code, error=error)
-    return RedirectResponse(f"/console/orders/{number}", status_code=303)
+    label = ACTION_LABELS[Action(action)]
+    return done(request, f"/console/orders/{number}", f"操作成功：{label.zh}", f"Done: {label.en}")
 
 
 @router.post("/console/orders/{number}/notes", response_model=None)
@@ -394,4 +396,4 @@ async def note(number: str, request: Request, staff: ConsoleStaff, db: DbDep) ->
     except (ValidationError, DomainError) as exc:
         error, code = failure(request, exc)
         return _detail(request, staff, db, number, status=code, error=error)
-    return RedirectResponse(f"/console/orders/{number}", status_code=303)
+    return done(request, f"/console/orders/{number}", "备注已添加", "Note added")
