@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.db import unit_of_work
 from telcodesk.sla.models import OrderClock, SlaEvent
+from telcodesk.worker import JOBS
 from tests.factories import World, register_late_complaints
 
 ORDERS = 2500  # 5,000 due clocks: five batches of 1,000
@@ -107,14 +108,8 @@ def test_worker_lists_and_runs_named_jobs(db_url: str, world: World) -> None:
     listed = subprocess.run([*CLI, "worker", "--list"], env=env, capture_output=True, text=True)
     assert listed.returncode == 0
     names = [line.split("\t")[0] for line in listed.stdout.splitlines()]
-    assert names == [
-        "sla_sweep",
-        "archive_unanswered_callbacks",
-        "dispatch_reviewed",
-        "deliver_outbox",
-        "purge_sent_events",
-        "purge_idempotency_records",
-    ]
+    assert names == list(JOBS)  # every domain's jobs.py, as the worker composes them
+    assert {"sla_sweep", "deliver_outbox", "purge_idempotency_records"} <= set(names)
     one = subprocess.run(
         [*CLI, "worker", "--job", "purge_idempotency_records"],
         env=env,

@@ -224,6 +224,8 @@ def _staff() -> list[tuple[str, str, Role, str]]:
         ("cc.supervisor", "林晓燕", Role.SUPERVISOR, "GD-10000"),
         ("quality01", "罗敏", Role.QUALITY_INSPECTOR, "GD-10000"),
         ("kb.editor", "郑雅琴", Role.KNOWLEDGE_EDITOR, "GD-10000"),
+        # The reviewer is never the author (KB-2): a second person approves articles.
+        ("kb.reviewer", "冯慧敏", Role.KNOWLEDGE_REVIEWER, "GD-10000"),
         ("cmp.supervisor", "谢振华", Role.SUPERVISOR, "GD-CMP"),
         # Judicial requests go to one designated department only (CD-2).
         ("judicial", "韩正义", Role.JUDICIAL_OFFICER, "GD-LEGAL"),
