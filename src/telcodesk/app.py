@@ -10,7 +10,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -56,6 +61,8 @@ HTTP_TEXT: dict[int, tuple[str, str]] = {
     415: ("不支持的内容类型", "Unsupported media type"),
 }
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+# Swagger UI and ReDoc, vendored from the npm registry (swagger-ui-dist 5.36.0, redoc 2.5.4).
+DOCS_ASSETS = "/static/vendor"
 
 
 def error(
@@ -110,8 +117,38 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         version=__version__,
         description="电信客户服务工单系统 API — work orders for carrier customer service.",
         lifespan=lifespan,
+        # The API documentation pages are served below from vendored assets, not a CDN: they
+        # render on a carrier's intranet without internet (issue 9 item 6).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="telcodesk API 接口文档",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-5.36.0/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui-5.36.0/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+            oauth2_redirect_url="/docs/oauth2-redirect",
+        )
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="telcodesk API 接口文档",
+            redoc_js_url=f"{DOCS_ASSETS}/redoc-2.5.4/redoc.standalone.js",
+            redoc_favicon_url="/static/favicon.svg",
+            with_google_fonts=False,
+        )
+
     app.state.db = db
     app.state.worker = worker
 
