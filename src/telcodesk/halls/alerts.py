@@ -1,9 +1,12 @@
 """Wait estimates and the duty manager's alerts (T-3, BH-3).
 
-The estimate is ``rules.estimate_wait`` fed from the hall as it is now: tickets ahead in the
-queue, the open counters serving it weighted by the share their recipe gives it, the free
-ones, and the mean handling time of the type's last 30 visits within 4 hours (the type's
-nominal time until there are any).
+A ticket's estimate replays the open counters' real policies over the tickets waiting now
+(``rules.replay_wait``): each visit takes its type's mean handling time of the last 30
+visits within 4 hours (the type's nominal time until there are any), the other queues keep
+arriving at their last half-hour's rates. The simulator scores exactly this. The predicted
+waits of the queues (the board, the peak alert, checked after every call) use the cheaper
+queue formula ``rules.estimate_wait``: tickets ahead over the counters serving the queue,
+weighted by the share their recipe gives it.
 
 A **peak** is a predicted wait past the hall's threshold (30 min, T-3) for a new ticket of
 any queue. The duty manager is told how many counters to open: the fewest servers whose
@@ -17,7 +20,7 @@ is back within target.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,6 +37,7 @@ from telcodesk.org.supervision import supervisors_over
 
 RECENT = timedelta(hours=4)
 RECENT_VISITS = 30
+ARRIVAL_WINDOW = timedelta(minutes=30)  # the arrival rates the replay foresees
 
 
 def _handle_minutes(session: Session, kind: ServiceType) -> float:
@@ -76,28 +80,97 @@ def _nonempty(session: Session, hall_id: int, types: dict[str, ServiceType]) -> 
 
 def load_for(session: Session, hall: OrgUnit, code: str, ahead: int) -> rules.QueueLoad:
     types = types_of(session, hall.id)
-    kind = types[code]
     policies = policies_of(session, hall.id)
-    waiting = _nonempty(session, hall.id, types)
     busy = _busy_counters(session, hall.id)
-    weight, idle = 0.0, 0
-    for counter in counters_of(session, hall.id):
-        if counter.state != "open":
-            continue
-        share = rules.recipe_share(policies[counter.profile_id], code, waiting)
-        weight += share
-        if share > 0 and counter.id not in busy:
-            idle += 1
-    return rules.QueueLoad(ahead, weight, idle, _handle_minutes(session, kind))
+    counters = [
+        rules.CounterNow(policies[c.profile_id], c.id in busy)
+        for c in counters_of(session, hall.id)
+        if c.state == "open"
+    ]
+    waiting = _nonempty(session, hall.id, types)
+    return rules.queue_load(code, ahead, counters, waiting, _handle_minutes(session, types[code]))
 
 
 def estimate(session: Session, hall: OrgUnit, ticket: Ticket) -> float:
-    """Minutes until ``ticket`` is called (0 once it is no longer waiting)."""
+    """Minutes until ``ticket`` is called (0 once it is no longer waiting): the counters'
+    policies replayed over the tickets waiting now (rules.replay_wait), as the simulator
+    scores it; past rules.REPLAY_LIMIT waiting tickets, the queue formula."""
     if ticket.state != State.WAITING:
         return 0.0
     kind = session.get(ServiceType, ticket.service_type_id)
     assert kind is not None
+    replayed = _replay(session, hall, ticket)
+    if replayed is not None:
+        return replayed
     return rules.estimate_wait(load_for(session, hall, kind.code, position(session, ticket)))
+
+
+def _replay(session: Session, hall: OrgUnit, ticket: Ticket) -> float | None:
+    now = clock.now()
+    types = types_of(session, hall.id)
+    waiting = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.hall_id == hall.id,
+            Ticket.state == State.WAITING,
+            Ticket.pool_counter_id.is_(None),
+            Ticket.pool_staff_id.is_(None),
+        )
+        .order_by(Ticket.queued_at, Ticket.id)
+        .limit(rules.REPLAY_LIMIT + 1)
+    ).all()
+    if len(waiting) > rules.REPLAY_LIMIT:
+        return None
+    code_of = {t.id: code for code, t in types.items()}
+    queues: dict[str, list[Ticket]] = {}
+    for t in waiting:
+        queues.setdefault(code_of.get(t.service_type_id, ""), []).append(t)
+    for code, items in queues.items():  # appointments by booked time
+        if code in types and types[code].kind == "appointment":
+            items.sort(key=lambda t: (t.booked_at or t.queued_at, t.id))
+    handles = {code: _handle_minutes(session, t) for code, t in types.items()}
+    current = {
+        t.counter_id: t
+        for t in session.scalars(
+            select(Ticket).where(
+                Ticket.hall_id == hall.id, Ticket.state.in_((State.CALLED, State.SERVING))
+            )
+        )
+    }
+    policies = policies_of(session, hall.id)
+    desks = []
+    for c in counters_of(session, hall.id):
+        if c.state != "open":
+            continue
+        busy = current.get(c.id)
+        left = 0.0
+        if busy is not None:
+            started = busy.served_at or busy.called_at or now
+            left = rules.remaining(handles[code_of[busy.service_type_id]], _minutes(started, now))
+        desks.append(rules.Desk(policies[c.profile_id], c.recipe_turn, left))
+    since = now - ARRIVAL_WINDOW
+    issued = session.execute(
+        select(Ticket.service_type_id, func.count())
+        .where(Ticket.hall_id == hall.id, Ticket.issued_at >= since)
+        .group_by(Ticket.service_type_id)
+    ).all()
+    window = ARRIVAL_WINDOW.total_seconds() / 60
+    rates = {code_of[type_id]: n / window for type_id, n in issued if type_id in code_of}
+    return rules.replay_wait(
+        ticket.id,
+        {
+            q: [rules.Waiting(t.id, _minutes(t.queued_at, now)) for t in items]
+            for q, items in queues.items()
+        },
+        desks,
+        {code: float(t.target_wait_minutes) for code, t in types.items()},
+        handles,
+        rates,
+    )
+
+
+def _minutes(since: datetime, now: datetime) -> float:
+    return max(0.0, (now - since).total_seconds() / 60)
 
 
 def position(session: Session, ticket: Ticket) -> int:

@@ -315,6 +315,107 @@ def estimate_wait(load: QueueLoad) -> float:
     return (busy_ahead + 0.5) * load.handle_minutes / load.counters
 
 
+@dataclass(frozen=True)
+class CounterNow:
+    """An open counter as the estimate sees it."""
+
+    policy: Policy
+    busy: bool
+
+
+def queue_load(
+    code: str, ahead: int, counters: Iterable[CounterNow], waiting: Iterable[str], handle: float
+) -> QueueLoad:
+    """The load on queue ``code`` for a ticket with ``ahead`` before it: the live hall
+    (alerts.py) and the simulator build it the same way, so the simulator scores the real
+    estimate. Counters count by the share their recipe gives the queue now."""
+    live = set(waiting)
+    weight, idle = 0.0, 0
+    for counter in counters:
+        share = recipe_share(counter.policy, code, live)
+        weight += share
+        if share > 0 and not counter.busy:
+            idle += 1
+    return QueueLoad(ahead, weight, idle, handle)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket as the replay sees it (queues are lists in queue order)."""
+
+    ticket_id: int
+    waited: float  # minutes
+
+
+@dataclass(frozen=True)
+class Desk:
+    """An open counter for the replay: its policy, recipe turn, and the minutes its current
+    visit is expected to go on (0: free now)."""
+
+    policy: Policy
+    turn: int = 0
+    remaining: float = 0.0
+
+
+def remaining(mean_handle: float, elapsed: float) -> float:
+    """A visit in progress: its queue's mean less what it has lasted, at least a minute."""
+    return max(1.0, mean_handle - elapsed)
+
+
+REPLAY_LIMIT = 400  # tickets waiting past which the replay gives way to the formula
+REPLAY_STEPS = 3000
+
+
+def replay_wait(
+    ticket_id: int,
+    queues: Mapping[str, Sequence[Waiting]],
+    desks: Sequence[Desk],
+    targets: Mapping[str, float],
+    handles: Mapping[str, float],
+    arrivals: Mapping[str, float] | None = None,
+) -> float | None:
+    """Minutes until ``ticket_id`` is called, by running the counters' real policies forward
+    over the tickets waiting now, each visit taking its queue's mean handling time, a visit
+    in progress its ``remaining`` minutes. Tickets of the other queues keep arriving at their
+    recent ``arrivals`` rates (per minute), since they may be called first (a VIP, the care
+    lane, a recipe's turn); customers leaving are not foreseen. None if no counter would
+    call it within the replay's steps."""
+    free_at = [d.remaining for d in desks]
+    turns = [d.turn for d in desks]
+    left = {q: list(items) for q, items in queues.items() if items}
+    own = next(
+        (q for q, items in queues.items() if any(w.ticket_id == ticket_id for w in items)), None
+    )
+    rates = {q: r for q, r in (arrivals or {}).items() if r > 0 and q != own}
+    next_at = {q: 1 / r for q, r in rates.items()}
+    phantom = -1
+    for _ in range(REPLAY_STEPS):
+        if not any(t < math.inf for t in free_at):
+            break
+        i = min(range(len(desks)), key=lambda k: free_at[k])
+        now = free_at[i]
+        for q, r in rates.items():
+            while next_at[q] <= now:
+                left.setdefault(q, []).append(Waiting(phantom, -next_at[q]))
+                phantom -= 1
+                next_at[q] += 1 / r
+        heads = [
+            Head(items[0].ticket_id, q, items[0].waited + now, targets.get(q, 30.0))
+            for q, items in left.items()
+            if items
+        ]
+        choice = choose(desks[i].policy, heads, turns[i])
+        if choice is None:
+            free_at[i] = math.inf
+            continue
+        if choice.ticket_id == ticket_id:
+            return now
+        left[choice.queue].pop(0)
+        turns[i] = choice.next_turn
+        free_at[i] = now + handles.get(choice.queue, 8.0)
+    return None
+
+
 def recipe_share(policy: Policy, queue: str, nonempty: Iterable[str]) -> float:
     """The share of a counter's calls ``queue`` gets under ``policy`` when the queues in
     ``nonempty`` have tickets: by recipe weight, or all of it under strict order if it is the
