@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
+from telcodesk.halls import jobs as halls_jobs
 from telcodesk.knowledge import jobs as knowledge_jobs
 from telcodesk.notify import jobs as notify_jobs
 from telcodesk.org.roles import SYSTEM_USERNAME
@@ -36,6 +37,7 @@ JOBS: dict[str, Job] = {
         *sla_jobs.JOBS,
         workorders_jobs.JOBS[0],  # archive unanswered call-backs
         *routing_jobs.JOBS,
+        *halls_jobs.JOBS,  # the duty manager's alerts (BH-3), before delivery
         *notify_jobs.JOBS,  # delivery, after the jobs that queue messages
         *workorders_jobs.JOBS[1:],
         *knowledge_jobs.JOBS,  # scheduled and expiring articles (KB-2)

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from telcodesk.config import Settings
 from telcodesk.db import unit_of_work
 from telcodesk.errors import IllegalTransition
-from telcodesk.halls import queries, service, setup
+from telcodesk.halls import jobs, queries, service, setup
 from telcodesk.halls.models import HallAlert, TicketEvent
 from telcodesk.notify.models import Notification
 from tests.factories import World
@@ -184,6 +185,7 @@ def test_a_peak_alerts_the_duty_manager_once_and_clears(
                 if called:
                     service.start(session, staff, hall, called.ticket.id)
                     service.finish(session, staff, hall, called.ticket.id)
+        jobs.check_halls(session, Settings())  # the worker's prompt job
         assert session.scalars(select(HallAlert).where(HallAlert.cleared_at.is_(None))).all() == []
         kinds = session.scalars(
             select(Notification.kind).where(Notification.staff_id == halls.manager.id)

@@ -69,26 +69,46 @@ def _busy_counters(session: Session, hall_id: int) -> set[int]:
 
 
 def _nonempty(session: Session, hall_id: int, types: dict[str, ServiceType]) -> dict[str, int]:
-    by_id = {t.id: code for code, t in types.items()}
-    rows = session.execute(
-        select(Ticket.service_type_id, func.count())
-        .where(Ticket.hall_id == hall_id, Ticket.state == State.WAITING)
-        .group_by(Ticket.service_type_id)
-    ).all()
-    return {by_id[type_id]: n for type_id, n in rows if type_id in by_id}
+    """Waiting tickets per queue with any, counted on the queue index type by type."""
+    counts = {}
+    for code, kind in types.items():
+        n = session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.service_type_id == kind.id, Ticket.state == State.WAITING)
+        )
+        if n:
+            counts[code] = n
+    return counts
+
+
+class _Now:
+    """The hall as the estimates see it, read once per check."""
+
+    def __init__(self, session: Session, hall: OrgUnit) -> None:
+        self.session = session
+        self.types = types_of(session, hall.id)
+        policies = policies_of(session, hall.id)
+        busy = _busy_counters(session, hall.id)
+        self.counters = [
+            rules.CounterNow(policies[c.profile_id], c.id in busy)
+            for c in counters_of(session, hall.id)
+            if c.state == "open"
+        ]
+        self.waiting = _nonempty(session, hall.id, self.types)
+        self._handles: dict[str, float] = {}
+
+    def handle(self, code: str) -> float:
+        if code not in self._handles:
+            self._handles[code] = _handle_minutes(self.session, self.types[code])
+        return self._handles[code]
+
+    def load(self, code: str, ahead: int) -> rules.QueueLoad:
+        return rules.queue_load(code, ahead, self.counters, self.waiting, self.handle(code))
 
 
 def load_for(session: Session, hall: OrgUnit, code: str, ahead: int) -> rules.QueueLoad:
-    types = types_of(session, hall.id)
-    policies = policies_of(session, hall.id)
-    busy = _busy_counters(session, hall.id)
-    counters = [
-        rules.CounterNow(policies[c.profile_id], c.id in busy)
-        for c in counters_of(session, hall.id)
-        if c.state == "open"
-    ]
-    waiting = _nonempty(session, hall.id, types)
-    return rules.queue_load(code, ahead, counters, waiting, _handle_minutes(session, types[code]))
+    return _Now(session, hall).load(code, ahead)
 
 
 def estimate(session: Session, hall: OrgUnit, ticket: Ticket) -> float:
@@ -217,11 +237,8 @@ def _open_alert(
 
 def predicted_waits(session: Session, hall: OrgUnit) -> dict[str, float]:
     """Per queue with tickets: the wait a ticket issued now would have."""
-    types = types_of(session, hall.id)
-    waiting = _nonempty(session, hall.id, types)
-    return {
-        code: rules.estimate_wait(load_for(session, hall, code, n)) for code, n in waiting.items()
-    }
+    now = _Now(session, hall)
+    return {code: rules.estimate_wait(now.load(code, n)) for code, n in now.waiting.items()}
 
 
 def counters_needed(session: Session, hall: OrgUnit, threshold: float) -> int:

@@ -334,8 +334,7 @@ def call_next(session: Session, actor: Staff, hall: OrgUnit, number: int) -> Cal
                 counter,
                 details={"reason": choice.reason},
             )
-            session.flush()
-            alerts.check(session, hall)
+            session.flush()  # alerts: checked by the hall_alerts job (jobs.py), not here
             return Called(ticket, choice.reason)
     raise Conflict("叫号繁忙，请重试", "Busy calling; try again", code="call_contention")
 
