@@ -82,8 +82,10 @@ def main() -> int:
                     "hall_id": hall.id, "service_type_id": kind.id, "day": today, "seq": seq,
                     "number": f"{kind.code}{seq:04d}", "public_token": secrets.token_urlsafe(16),
                     "source": "kiosk", "tier": "standard", "care": False, "state": "waiting",
-                    "issued_at": at, "queued_at": at, "booked_at": at if kind.kind == "appointment" else None,
-                    "call_count": 0, "handle_seconds": 0, "province_code": "440000", "city_code": "440100",
+                    "issued_at": at, "queued_at": at,
+                    "booked_at": at if kind.kind == "appointment" else None,
+                    "call_count": 0, "handle_seconds": 0,
+                    "province_code": "440000", "city_code": "440100",
                 }
             )  # fmt: skip
         session.execute(insert(Ticket), rows)

@@ -89,6 +89,10 @@ class Ticket(Base):
         UniqueConstraint("hall_id", "service_type_id", "day", "seq"),
         # The heads of the queues: waiting tickets of a type in queue order (call next).
         Index("ix_hall_ticket_queue", "service_type_id", "state", "queued_at", "id"),
+        # A counter's current ticket, and the pools a counter or a person calls first.
+        Index("ix_hall_ticket_counter", "counter_id", "state"),
+        Index("ix_hall_ticket_pool_counter", "pool_counter_id", "state"),
+        Index("ix_hall_ticket_pool_staff", "pool_staff_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

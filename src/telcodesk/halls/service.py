@@ -221,20 +221,21 @@ def current_ticket(session: Session, counter: HallCounter) -> Ticket | None:
 def heads(
     session: Session, hall: OrgUnit, types: dict[str, ServiceType], queues: tuple[str, ...]
 ) -> list[tuple[rules.Head, Ticket]]:
-    """The first waiting ticket of each queue (not held in a pool), in queue order."""
+    """The first waiting ticket of each queue (not held in a pool), in queue order: one
+    statement with a LIMIT 1 subquery per queue on the queue index, then the tickets."""
     now = clock.now()
-    found = []
-    for code in queues:
-        kind = types.get(code)
-        if kind is None:
-            continue
+    kinds = [types[code] for code in queues if code in types]
+    if not kinds:
+        return []
+    firsts = []
+    for kind in kinds:
         order = (
             (Ticket.booked_at, Ticket.queued_at, Ticket.id)
             if kind.kind == "appointment"
             else (Ticket.queued_at, Ticket.id)
         )
-        ticket = session.scalar(
-            select(Ticket)
+        firsts.append(
+            select(Ticket.id)
             .where(
                 Ticket.service_type_id == kind.id,
                 Ticket.state == State.WAITING,
@@ -243,26 +244,35 @@ def heads(
             )
             .order_by(*order)
             .limit(1)
+            .scalar_subquery()
         )
+    ids = [i for i in session.execute(select(*firsts)).one() if i is not None]
+    if not ids:
+        return []
+    tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    found = []
+    for kind in kinds:
+        ticket = next((t for t in tickets.values() if t.service_type_id == kind.id), None)
         if ticket is not None:
-            head = rules.Head(
-                ticket.id, code, _minutes(ticket.queued_at, now), kind.target_wait_minutes
-            )
+            waited = _minutes(ticket.queued_at, now)
+            head = rules.Head(ticket.id, kind.code, waited, kind.target_wait_minutes)
             found.append((head, ticket))
     return found
 
 
 def _pool_ticket(session: Session, counter: HallCounter, actor: Staff) -> Ticket | None:
     """A ticket sent to this counter or this person: called before the queues."""
-    return session.scalar(
-        select(Ticket)
-        .where(
-            Ticket.hall_id == counter.hall_id,
-            Ticket.state == State.WAITING,
-            (Ticket.pool_counter_id == counter.id) | (Ticket.pool_staff_id == actor.id),
+    pooled = [
+        session.scalar(
+            select(Ticket)
+            .where(column == key, Ticket.state == State.WAITING)
+            .order_by(Ticket.queued_at, Ticket.id)
+            .limit(1)
         )
-        .order_by(Ticket.queued_at, Ticket.id)
-        .limit(1)
+        for column, key in ((Ticket.pool_counter_id, counter.id), (Ticket.pool_staff_id, actor.id))
+    ]
+    return min(
+        (t for t in pooled if t is not None), key=lambda t: (t.queued_at, t.id), default=None
     )
 
 
