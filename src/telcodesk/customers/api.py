@@ -7,10 +7,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from telcodesk.customers import service
+from telcodesk.counter import profile
+from telcodesk.counter import rules as counter_rules
+from telcodesk.counter.schemas import (
+    ConsentEntryOut,
+    ConsentStateOut,
+    Customer360Out,
+    ProductOut,
+    ProfileOrderOut,
+    ProfileVisitOut,
+)
+from telcodesk.customers import consents, service
 from telcodesk.customers.models import Customer
+from telcodesk.customers.rules import CARE_LABELS, KIND_LABELS, PURPOSE_LABELS, TIER_LABELS
 from telcodesk.customers.schemas import (
     MAX_ID,
+    ConsentIn,
+    CustomerEdit,
     CustomerIn,
     CustomerOut,
     JudicialRevealIn,
@@ -137,3 +150,118 @@ def merge_duplicate(customer_id: CustomerId, body: MergeIn, staff: ApiStaff, db:
             merged_ids=result.merged_ids,
             orders_moved=result.order_numbers,
         )
+
+
+# --- customer 360, master data, consents (CD-1, CD-3) --------------------------------------
+
+
+@router.get("/{customer_id}/profile", response_model=Customer360Out, operation_id="customers_360")
+def customer_360(customer_id: CustomerId, staff: ApiStaff, db: DbDep) -> Customer360Out:
+    """Customer 360 客户全景 in one call, masked (CD-2): kind, tier and special care by name,
+    products with contract end and arrears, consents, the orders the agent may see from
+    every channel, counter visits, repeat-complaint and appeal flags."""
+    with db.uow() as session:
+        return profile_out(profile.profile(session, customer_id, viewer=staff))
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut, operation_id="customers_edit")
+def edit(customer_id: CustomerId, body: CustomerEdit, staff: ApiStaff, db: DbDep) -> CustomerOut:
+    """Change master data (CUSTOMER_EDIT): audited ``customer_edited`` with the fields changed
+    and the reason; a new document is checked by its rules (BH-7)."""
+    with db.uow() as session:
+        return CustomerOut.model_validate(
+            service.update_customer(session, staff, customer_id, body)
+        )
+
+
+@router.post(
+    "/{customer_id}/consents",
+    response_model=ConsentEntryOut,
+    status_code=201,
+    operation_id="customers_consent",
+)
+def consent(
+    customer_id: CustomerId, body: ConsentIn, staff: ApiStaff, db: DbDep
+) -> ConsentEntryOut:
+    """Append a grant or a withdrawal to the consent ledger (CD-3); audited."""
+    with db.uow() as session:
+        entry = consents.record(
+            session,
+            staff,
+            customer_id,
+            purpose=body.purpose,
+            granted=body.granted,
+            channel=body.channel.value,
+            evidence=body.evidence,
+            third_party=body.third_party,
+            valid_until=body.until,
+        )
+        return ConsentEntryOut.model_validate(entry)
+
+
+def profile_out(p: profile.Profile) -> Customer360Out:
+    c, today = p.customer, service.today()
+    return Customer360Out(
+        customer=CustomerOut.model_validate(c),
+        kind_zh=KIND_LABELS[c.type].zh,
+        tier_zh=TIER_LABELS[c.tier].zh,
+        special_care=p.care.value if p.care else None,
+        special_care_zh=CARE_LABELS[p.care].zh if p.care else None,
+        birth_date_year=c.birth_date.year if c.birth_date else None,
+        id_copy_kept=c.id_copy_kept,
+        account_manager=p.account_manager.display_name if p.account_manager else None,
+        products=[
+            ProductOut(
+                number=x.number,
+                plan=x.plan,
+                status=x.status,
+                contract_end=x.contract_end,
+                under_contract=counter_rules.under_contract(x.contract_end, today),
+                arrears_fen=x.arrears_fen,
+                services=[s for s in x.services.split(",") if s],
+            )
+            for x in p.products
+        ],
+        consents=[
+            ConsentStateOut(
+                purpose=s.purpose.value,
+                purpose_zh=PURPOSE_LABELS[s.purpose].zh,
+                third_party=s.third_party,
+                valid=s.valid,
+                granted=s.entry.granted if s.entry else None,
+                valid_until=s.entry.valid_until if s.entry else None,
+                channel=s.entry.channel if s.entry else None,
+                evidence=s.entry.evidence if s.entry else None,
+                at=s.entry.at if s.entry else None,
+            )
+            for s in p.consents
+        ],
+        consent_ledger=[ConsentEntryOut.model_validate(e) for e in p.ledger],
+        orders=[
+            ProfileOrderOut(
+                number=o.number,
+                type=o.type,
+                channel=o.channel,
+                status=o.status,
+                subject=o.subject,
+                created_at=o.created_at,
+            )
+            for o in p.orders
+        ],
+        order_count=p.order_count,
+        visits=[
+            ProfileVisitOut(
+                number=v.number,
+                started_at=v.started_at,
+                signed_at=v.signed_at,
+                transactions=[
+                    counter_rules.CATALOGUE[counter_rules.Kind(t.kind)].label.zh
+                    for t in v.transactions
+                ],
+            )
+            for v in p.visits
+        ],
+        repeat_complaints=p.repeat_complaints,
+        repeat_complainant=p.repeat_complaints >= profile.REPEAT_COMPLAINTS,
+        appeals=p.appeals,
+    )

@@ -40,7 +40,7 @@ class Customer(Base):
     city_code: Mapped[str] = mapped_column(String(6), index=True)
     # Identity document (BH-7) and address: personal data, masked unless revealed (CD-2).
     id_type: Mapped[str | None] = mapped_column(String(30))
-    id_number: Mapped[str | None] = mapped_column(String(40))
+    id_number: Mapped[str | None] = mapped_column(String(40), index=True)
     address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"))
@@ -54,3 +54,41 @@ class Customer(Base):
     id_copy_kept: Mapped[bool] = mapped_column(Boolean(), default=False, server_default=false())
     account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CustomerProduct(Base):
+    """A product the customer holds (CD-1): a number with its plan, the contract end date
+    协议期 and what is owed 欠费 (fen). Filled by the BSS import; the counter reads it."""
+
+    __tablename__ = "customer_product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20), index=True)
+    plan: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # active | suspended | lost | cancelled
+    contract_end: Mapped[date | None] = mapped_column(Date())
+    arrears_fen: Mapped[int] = mapped_column(default=0)
+    services: Mapped[str] = mapped_column(String(400), default="")  # VAS codes, comma-separated
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Consent(Base):
+    """One entry of the consent ledger 授权记录 (CD-3): append-only. A grant for a purpose
+    (service, marketing, sharing with a named third party) with its validity, the channel it
+    was given through and its evidence; a withdrawal is a later entry with ``granted`` false.
+    The entry in force for a purpose is the latest one."""
+
+    __tablename__ = "customer_consent"
+    __table_args__ = (Index("ix_consent_customer_purpose", "customer_id", "purpose", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    purpose: Mapped[str] = mapped_column(String(20))  # service | marketing | sharing
+    third_party: Mapped[str] = mapped_column(String(100), default="")  # sharing: with whom
+    granted: Mapped[bool] = mapped_column(Boolean())
+    valid_until: Mapped[date | None] = mapped_column(Date())
+    channel: Mapped[str] = mapped_column(String(20))
+    evidence: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

@@ -59,3 +59,26 @@ def special_care(birth_date: date | None, recorded: str | None, today: date) -> 
     if birth_date is not None and age(birth_date, today) >= ELDERLY_AGE:
         return SpecialCare.ELDERLY
     return None
+
+
+class Purpose(StrEnum):
+    """What a consent is for (CD-3)."""
+
+    SERVICE = "service"  # 服务所需
+    MARKETING = "marketing"  # 营销推广
+    SHARING = "sharing"  # 向第三方提供 (a named third party)
+
+
+PURPOSE_LABELS = {
+    Purpose.SERVICE: Label("服务所需", "Service"),
+    Purpose.MARKETING: Label("营销推广", "Marketing"),
+    Purpose.SHARING: Label("向第三方提供", "Sharing with a third party"),
+}
+
+
+class ConsentChannel(StrEnum):
+    HALL = "hall"  # 营业厅 (signed form)
+    HOTLINE = "hotline"  # 热线 (recorded call)
+    WEB = "web"
+    APP = "app"
+    SMS = "sms"

@@ -4,6 +4,7 @@ unmasked shape is ``RevealOut``, answered by the audited reveal."""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -12,8 +13,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_fiel
 from telcodesk import regions
 from telcodesk.customers import masking
 from telcodesk.customers.identity import DocumentKind
-from telcodesk.customers.rules import RECORDED_CARE, SpecialCare
-from telcodesk.inputs import Line, Text, invalid
+from telcodesk.customers.rules import RECORDED_CARE, ConsentChannel, SpecialCare
+from telcodesk.customers.rules import Purpose as ConsentPurpose
+from telcodesk.inputs import DAY_PATTERN, Line, Text, invalid
 
 
 class CustomerType(StrEnum):
@@ -188,3 +190,61 @@ class MergeOut(BaseModel):
     customer: CustomerOut
     merged_ids: list[int] = Field(description="Records that now point to this customer")
     orders_moved: list[str] = Field(description="Numbers of the orders that moved here")
+
+
+class CustomerEdit(BaseModel):
+    """Edit of customer master data 客户资料修改 (CD-1): only the fields given change; audited
+    with the names of the fields changed. ``correction`` says the record was wrong (it counts
+    in the data error rate, CD-4), not that the customer's details changed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Line | None = Field(default=None, min_length=1, max_length=100)
+    alt_phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=30)
+    address: Line | None = Field(default=None, min_length=1, max_length=200)
+    tier: Tier | None = None
+    id_type: IdType | None = None
+    id_number: str | None = Field(default=None, pattern=ID_NUMBER_PATTERN, max_length=40)
+    special_care: SpecialCare | None = None
+    clear_special_care: bool = False
+    id_copy_kept: bool | None = None
+    account_manager_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    reason: Line = Field(min_length=2, max_length=200, description="Why it is changed")
+    correction: bool = Field(default=False, description="The record was wrong (CD-4 error rate)")
+
+    @model_validator(mode="after")
+    def _complete(self) -> CustomerEdit:
+        if (self.id_type is None) != (self.id_number is None):
+            raise invalid("证件类型与证件号码须同时修改", "change id_type and id_number together")
+        if self.special_care is not None and self.special_care not in RECORDED_CARE:
+            raise invalid("老年客户由出生日期自动识别", "elderly care is derived")
+        return self
+
+
+class ConsentIn(BaseModel):
+    """A grant or withdrawal for the consent ledger (CD-3)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    purpose: ConsentPurpose
+    granted: bool
+    third_party: Line = Field(default="", max_length=100, description="Sharing: with whom")
+    valid_until: str | None = Field(
+        default=None, pattern=DAY_PATTERN, max_length=10, description="Last day it holds"
+    )
+    channel: ConsentChannel = ConsentChannel.HALL
+    evidence: Line = Field(
+        min_length=2, max_length=200, description="What proves it: a signed form's number…"
+    )
+
+    @property
+    def until(self) -> date | None:
+        return date.fromisoformat(self.valid_until) if self.valid_until else None
+
+    @model_validator(mode="after")
+    def _real_day(self) -> ConsentIn:
+        try:
+            self.until  # noqa: B018 - a real calendar day, not 2026-02-30
+        except ValueError:
+            raise invalid("有效期须为真实日期", "valid_until is not a real day") from None
+        return self

@@ -13,12 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from telcodesk import clock, regions
+from telcodesk.audit import service as audit
 from telcodesk.customers import identity, phones, rules
-from telcodesk.customers.models import Customer
+from telcodesk.customers.models import Customer, CustomerProduct
 from telcodesk.customers.rules import SpecialCare
-from telcodesk.customers.schemas import (
-    CustomerIn,
-)
+from telcodesk.customers.schemas import CustomerEdit, CustomerIn
 from telcodesk.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from telcodesk.org import permissions
 from telcodesk.org.models import Staff
@@ -364,3 +363,118 @@ def possible_duplicates(session: Session, viewer: Staff, customer: Customer) -> 
         .limit(MAX_MATCHES)
     )
     return [c for c in session.scalars(stmt) if in_scope(viewer, c)]
+
+
+# --- editing master data (CD-1) ----------------------------------------------------------
+
+
+def update_customer(
+    session: Session, actor: Staff, customer_id: int, data: CustomerEdit
+) -> Customer:
+    """Change a customer's master data (CUSTOMER_EDIT, the customer in the actor's region:
+    404 otherwise). A new document is checked by its rules (BH-7) and gives the birth date.
+    Audited ``customer_edited`` with the names of the fields changed — not their values,
+    which are personal data — the reason, and whether it corrects a wrong record (CD-4)."""
+    customer = get_customer(session, customer_id, viewer=actor)
+    permissions.require(actor, Permission.CUSTOMER_EDIT)
+    changes: dict[str, object] = {}
+    if data.name is not None:
+        changes["name"] = data.name
+    if data.alt_phone is not None:
+        changes["alt_phone"] = phones.normalise(data.alt_phone, field="alt_phone")
+    if data.address is not None:
+        changes["address"] = data.address
+    if data.tier is not None:
+        changes["tier"] = data.tier.value
+    if data.id_type is not None:
+        document = checked_document(data.id_type, data.id_number, customer_type=customer.type)
+        assert document is not None
+        changes |= {
+            "id_type": document.kind.value,
+            "id_number": document.number,
+            "birth_date": document.birth_date,
+        }
+    if data.special_care is not None or data.clear_special_care:
+        changes["special_care"] = None if data.clear_special_care else data.special_care
+    if data.id_copy_kept is not None:
+        changes["id_copy_kept"] = data.id_copy_kept
+    if data.account_manager_id is not None:
+        changes["account_manager_id"] = _account_manager(session, data.account_manager_id)
+    changed = sorted(k for k, v in changes.items() if getattr(customer, k) != v)
+    for field in changed:
+        setattr(customer, field, changes[field])
+    if changed:
+        customer.updated_at = clock.now()
+        audit.record(
+            session,
+            actor,
+            "customer_edited",
+            "customer",
+            customer.id,
+            fields=changed,
+            reason=data.reason,
+            correction=data.correction,
+        )
+        session.flush()
+    return customer
+
+
+def add_product(
+    session: Session,
+    customer: Customer,
+    *,
+    number: str,
+    plan: str,
+    contract_end: date | None = None,
+    arrears_fen: int = 0,
+    services: str = "",
+    status: str = "active",
+) -> CustomerProduct:
+    """A product the customer holds (from the BSS: demo data, imports)."""
+    product = CustomerProduct(
+        customer_id=customer.id,
+        number=phones.normalise(number),
+        plan=plan,
+        status=status,
+        contract_end=contract_end,
+        arrears_fen=arrears_fen,
+        services=services,
+        created_at=clock.now(),
+    )
+    session.add(product)
+    session.flush()
+    return product
+
+
+def find_by_document(session: Session, kind: str, number: str, *, viewer: Staff) -> list[Customer]:
+    """Lookup by the identity document the customer shows at the counter (BH-7): checked by
+    its rules first (422 with the failure's code), a legacy 15-digit ID found by its 18-digit
+    form; only customers in the viewer's region."""
+    permissions.require(viewer, Permission.CUSTOMER_VIEW)
+    document = identity.validate(kind, number, today=today())
+    stmt = (
+        select(Customer)
+        .where(
+            Customer.id_type == document.kind.value,
+            Customer.id_number == document.number,
+            Customer.merged_into_id.is_(None),
+        )
+        .order_by(Customer.id)
+        .limit(MAX_MATCHES)
+    )
+    return [c for c in session.scalars(stmt) if in_scope(viewer, c)]
+
+
+def products_of(session: Session, customer_id: int) -> list[CustomerProduct]:
+    stmt = (
+        select(CustomerProduct)
+        .where(CustomerProduct.customer_id == customer_id)
+        .order_by(CustomerProduct.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def mark_copy_kept(customer: Customer) -> None:
+    """A copy of the customer's document is kept now (a new subscriber, BH-7)."""
+    customer.id_copy_kept = True
+    customer.updated_at = clock.now()
