@@ -136,6 +136,20 @@ UNSCOPED: dict[str, str] = {
     "GET /h/{token}/display": "display page: one hall by its token, numbers only",
     "GET /h/{token}/events": "display events: one hall by its token, numbers only",
     "GET /t/{token}": "phone page: one ticket by its own token",
+    # Counter visits (issue 10): the visit's customer is checked against the caller's region
+    # in counter.service (404 otherwise; tests/counter/test_transactions.py).
+    "POST /api/v1/counter/visits": "customer_id scope-checked in the service (404)",
+    "GET /api/v1/counter/visits/{visit_number}": "the visit's customer scope-checked (404)",
+    "POST /api/v1/counter/visits/{visit_number}/transactions": "visit's customer checked (404)",
+    "POST /api/v1/counter/visits/{visit_number}/sign": "visit's customer checked (404)",
+    "POST /api/v1/counter/sms-replies": "the SMS platform, HMAC-signed; answers no customer data",
+    "GET /console/counter": "lookup by document: in-region customers only (find_by_document)",
+    "POST /console/counter/visits": "customer_id scope-checked in the service (404)",
+    "GET /console/counter/visits/{visit_number}": "the visit's customer scope-checked (404)",
+    "POST /console/counter/visits/{visit_number}/transactions": "visit's customer checked (404)",
+    "POST /console/counter/visits/{visit_number}/sign": "visit's customer checked (404)",
+    "GET /console/counter/visits/{visit_number}/slip": "visit's customer checked (404)",
+    "GET /console/counter/kpis": "counts only the viewer's region (counter.kpis)",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {
@@ -168,6 +182,8 @@ BODIES: dict[str, dict[str, Any]] = {
         "case_reference": "粤公协查〔2026〕1号",
     },
     "MergeIn": {"duplicate_id": 1, "reason": "重复登记的客户"},
+    "CustomerEdit": {"address": "广东省广州市天河区", "reason": "客户搬家"},
+    "ConsentIn": {"purpose": "marketing", "granted": True, "evidence": "授权书 1"},
 }
 
 

@@ -69,6 +69,15 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/public/halls/{token}/tickets": "the kiosk: one hall by its token, no staff",
     "POST /console/halls/{hall}/counters/{counter}/{verb}": "hall staff of the region",
     "POST /console/halls/{hall}/counters/{counter}/tickets/{ticket_id}/{verb}": "hall staff",
+    # Counter (issue 10): the visit's customer is checked against the caller's region, 404
+    # otherwise (tests/counter/test_transactions.py); the replies are the SMS platform's.
+    "POST /api/v1/counter/visits": "a visit for a customer of the caller's region (404)",
+    "POST /api/v1/counter/visits/{visit_number}/transactions": "the visit's customer (404)",
+    "POST /api/v1/counter/visits/{visit_number}/sign": "the visit's customer (404)",
+    "POST /api/v1/counter/sms-replies": "the SMS platform's signed replies: no staff, no region",
+    "POST /console/counter/visits": "a visit for a customer of the caller's region (404)",
+    "POST /console/counter/visits/{visit_number}/transactions": "the visit's customer (404)",
+    "POST /console/counter/visits/{visit_number}/sign": "the visit's customer (404)",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from telcodesk import __version__
 from telcodesk.audit.api import router as audit_router
 from telcodesk.config import Settings, get_settings
+from telcodesk.counter.api import router as counter_router
 from telcodesk.customers.api import router as customers_router
 from telcodesk.db import create_db_engine, make_session_factory, require_migrated
 from telcodesk.deps import Database
@@ -36,6 +37,7 @@ from telcodesk.routing.api import router as routing_router
 from telcodesk.sla.api import router as sla_router
 from telcodesk.web.account_views import router as account_console_router
 from telcodesk.web.admin_views import router as admin_console_router
+from telcodesk.web.counter_views import router as counter_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
 from telcodesk.web.hall_views import router as hall_console_router
@@ -254,6 +256,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         notify_console_router,
         halls_router,
         hall_console_router,
+        counter_router,  # counter transactions (issue 10)
+        counter_console_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

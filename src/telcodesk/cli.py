@@ -119,6 +119,9 @@ def demo(
         f"units {summary.units} · staff {summary.staff} · customers {summary.customers} · "
         f"orders added {summary.orders_added} (total {summary.orders_total})"
     )
+    from telcodesk.counter.demo import load_counter_demo  # as load_demo above
+
+    console.print(f"counter visits added {load_counter_demo(factory)}")
 
 
 def _print_demo_accounts() -> None:

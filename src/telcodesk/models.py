@@ -2,7 +2,8 @@
 
 from telcodesk.audit.models import AuditRecord
 from telcodesk.calendar.models import CalendarOverride
-from telcodesk.customers.models import Customer
+from telcodesk.counter.models import CounterTransaction, CounterVisit
+from telcodesk.customers.models import Consent, Customer, CustomerProduct
 from telcodesk.db import Base
 from telcodesk.halls.models import (
     HallAlert,
@@ -48,8 +49,12 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "Category",
+    "Consent",
+    "CounterTransaction",
+    "CounterVisit",
     "Customer",
     "CustomerOptOut",
+    "CustomerProduct",
     "DispatchRule",
     "HallAlert",
     "HallConfig",

@@ -37,6 +37,8 @@ def wire() -> None:
     hooks.after_batch("note", notify.tell_customer)
     hooks.after_batch("reply", notify.tell_customer)
     hooks.after_batch("start_callback", notify.tell_customer)
+    # counter: a value-added request asks the customer to confirm by SMS (VA-1).
+    hooks.after_batch("vas_confirmation_sent", notify.tell_customer)
     hooks.after_batch(hooks.ANY, notify.publish_event)
     hooks.after_batch(hooks.ANY, notify.write_queued)  # the rows above: one INSERT per table
     # halls: the duty manager's peak and paused-counter alerts go out through notify (BH-3).

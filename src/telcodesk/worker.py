@@ -15,6 +15,7 @@ import time
 from sqlalchemy.orm import Session, sessionmaker
 
 from telcodesk.config import Settings
+from telcodesk.counter import jobs as counter_jobs
 from telcodesk.db import unit_of_work
 from telcodesk.halls import jobs as halls_jobs
 from telcodesk.knowledge import jobs as knowledge_jobs
@@ -38,6 +39,7 @@ JOBS: dict[str, Job] = {
         workorders_jobs.JOBS[0],  # archive unanswered call-backs
         *routing_jobs.JOBS,
         *halls_jobs.JOBS,  # the duty manager's alerts (BH-3), before delivery
+        *counter_jobs.JOBS,  # unconfirmed value-added requests expire (VA-1)
         *notify_jobs.JOBS,  # delivery, after the jobs that queue messages
         *workorders_jobs.JOBS[1:],
         *knowledge_jobs.JOBS,  # scheduled and expiring articles (KB-2)

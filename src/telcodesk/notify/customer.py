@@ -38,6 +38,9 @@ DEFAULTS: dict[str, str] = {
     "稍后我们将回访，感谢您的耐心。",
     "callback": "【{{ sign }}】您的工单 {{ number }} 已答复，"
     "我们将回访了解您是否满意，请留意来电。",
+    # VA-1: the second confirmation of a value-added service names the service and its price
+    # (counter/service.py writes both into the message).
+    "vas_confirm": "【{{ sign }}】业务二次确认：您在营业厅申请开通{{ message }}。",
 }
 SAMPLE = {
     "number": "GD20261201000123",
@@ -55,6 +58,7 @@ MOMENTS = {
     "reply": "reply",
     "resolve_at_once": "reply",
     "start_callback": "callback",
+    "vas_confirmation_sent": "vas_confirm",  # counter: second confirmation (VA-1)
 }
 
 

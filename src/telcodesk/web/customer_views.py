@@ -7,13 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from telcodesk import regions
-from telcodesk.customers import masking
+from telcodesk.counter import profile as profiles
+from telcodesk.counter import rules as counter_rules
+from telcodesk.customers import consents, masking
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
-from telcodesk.customers.schemas import MAX_ID, CustomerType, IdType, RevealField
+from telcodesk.customers.rules import CARE_LABELS, KIND_LABELS, PURPOSE_LABELS, TIER_LABELS, Purpose
+from telcodesk.customers.schemas import MAX_ID, ConsentIn, CustomerType, IdType, RevealField
 from telcodesk.deps import DbDep, SettingsDep
 from telcodesk.errors import DomainError, ValidationFailed
 from telcodesk.org import permissions
@@ -23,6 +27,7 @@ from telcodesk.sla import service as sla
 from telcodesk.web.views import (
     ConsoleStaff,
     error_text,
+    failure,
     form_fields,
     lang_of,
     render,
@@ -69,6 +74,14 @@ templates.env.globals.update(
     CUSTOMER_TYPE_LABELS=CUSTOMER_TYPE_LABELS,
     ID_TYPE_LABELS=ID_TYPE_LABELS,
     FIELD_LABELS=FIELD_LABELS,
+    KIND_LABELS=KIND_LABELS,
+    TIER_LABELS=TIER_LABELS,
+    CARE_LABELS=CARE_LABELS,
+    PURPOSE_LABELS=PURPOSE_LABELS,
+    yuan=counter_rules.yuan,
+)
+templates.env.filters["counter_kind"] = lambda kind: (
+    counter_rules.CATALOGUE[counter_rules.Kind(kind)].label.zh
 )
 
 
@@ -109,6 +122,7 @@ def _customer_page(
                 orders=rows,
                 deadlines={o.id: sla.view(session, o.clocks) for o in rows},
                 title=masking.mask_name(customer.name),
+                profile=profiles.profile(session, customer.id, viewer=staff),
                 duplicates=customers.possible_duplicates(session, staff, customer)
                 if permissions.can(staff, Permission.CUSTOMER_MERGE)
                 else [],
@@ -147,6 +161,40 @@ async def merge_duplicate(
             request, staff, db, customer_id, status=exc.status, merge_error=message
         )
     return _customer_page(request, staff, db, result.kept.id, merged=result)
+
+
+@router.post("/console/customers/{customer_id}/consents", response_class=HTMLResponse)
+async def record_consent(
+    customer_id: CustomerId, request: Request, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    """A grant or a withdrawal appended to the consent ledger (CD-3)."""
+    form = await form_fields(request)
+    try:
+        data = ConsentIn.model_validate(
+            {
+                "purpose": form.get("purpose", ""),
+                "granted": form.get("granted", "true") == "true",
+                "third_party": form.get("third_party", ""),
+                "valid_until": form.get("valid_until") or None,
+                "evidence": form.get("evidence", ""),
+            }
+        )
+        with db.uow() as session:
+            consents.record(
+                session,
+                staff,
+                customer_id,
+                purpose=Purpose(data.purpose),
+                granted=data.granted,
+                channel=data.channel.value,
+                evidence=data.evidence,
+                third_party=data.third_party,
+                valid_until=data.until,
+            )
+    except (DomainError, ValidationError) as exc:
+        message, status = failure(request, exc)
+        return _customer_page(request, staff, db, customer_id, status=status, consent_error=message)
+    return _customer_page(request, staff, db, customer_id)
 
 
 @router.post("/console/customers/{customer_id}/reveal", response_class=HTMLResponse)

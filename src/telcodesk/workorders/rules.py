@@ -119,7 +119,8 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
 }
 
 CLOSED = frozenset({S.INVALID, S.ARCHIVED})
-ONE_TOUCH_TYPES = frozenset({OrderType.CONSULTATION, OrderType.QUERY})
+# A counter transaction 业务办理 is done (or refused) at the first contact too (BH-1, counter/).
+ONE_TOUCH_TYPES = frozenset({OrderType.CONSULTATION, OrderType.QUERY, OrderType.TRANSACTION})
 
 # The channel a registration starts from, by the kind of the agent's unit (CH-1): a hall agent
 # registers at the counter, an account manager for their client; everyone else on the hotline.
@@ -182,8 +183,10 @@ _WORK = frozenset({R.HANDLER, R.SUPERVISOR})
 # Who may act on an order: for each action, the relations any one of which allows it. The
 # order's unit is its handling unit, or its owner's unit while nobody has taken it.
 ORDER_ACTORS: dict[Act, frozenset[Relation]] = {
-    # One-touch resolution happens at the first contact, by the person on the line (CH-3).
-    A.RESOLVE_AT_ONCE: frozenset({R.OWNER}),
+    # One-touch resolution happens at the first contact, by the person on the line (CH-3);
+    # the worker closes a counter transaction the customer answered by SMS or let expire
+    # (VA-1: counter/service.py).
+    A.RESOLVE_AT_ONCE: frozenset({R.OWNER, R.SYSTEM}),
     # The first contact checks validity; a colleague of the unit or a supervisor may too, so
     # an order does not wait for one person's shift, and the dispatch desk reviews what it is
     # about to route (审核派单, WO-1, CC-1).

@@ -1,7 +1,7 @@
 """customer_product, the consent ledger customer_consent, customers by document (CD-1, CD-3)
 
-Revision ID: 0010_customer_products
-Revises: 0009_customer_identity
+Revision ID: 0013_customer_products
+Revises: 0012_halls_indexes
 Create Date: 2026-12-06 22:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_customer_products"
-down_revision: str | None = "0009_customer_identity"
+revision: str = "0013_customer_products"
+down_revision: str | None = "0012_halls_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
