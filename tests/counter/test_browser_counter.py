@@ -136,4 +136,8 @@ def test_a_counter_visit(server: str) -> None:
         assert ID_NUMBER not in page.content()  # the slip shows the document masked
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "counter_slip.png"), full_page=True)
+        page.emulate_media(media="print")  # printed: the slip alone, no console header
+        expect(page.locator("header.top")).to_be_hidden()
+        expect(page.locator("#print-slip")).to_be_hidden()
+        page.screenshot(path=str(SHOTS / "counter_slip_print.png"), full_page=True)
         browser.close()
