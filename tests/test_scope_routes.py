@@ -120,6 +120,7 @@ UNSCOPED: dict[str, str] = {
     # unknown one (tests/halls/test_api.py); public pages carry the hall's or ticket's token.
     "GET /api/v1/halls": "halls of the caller's region only (tests/halls)",
     "GET /api/v1/halls/{hall}": "404 out of region (tests/halls)",
+    "GET /api/v1/halls/{hall}/kpis": "hall managers of the region; 404 out of region",
     "POST /api/v1/halls/{hall}/tickets": "404 out of region (tests/halls)",
     "POST /api/v1/halls/{hall}/counters/{counter}/call-next": "404 out of region (tests/halls)",
     "POST /api/v1/halls/{hall}/counters/{counter}/walk-direct": "404 out of region",

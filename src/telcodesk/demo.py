@@ -21,6 +21,7 @@ from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import CustomerIn, CustomerType, IdType, Tier
 from telcodesk.db import Base, unit_of_work
+from telcodesk.halls import setup as hall_setup
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.roles import SYSTEM_USERNAME, Role, UnitKind
@@ -622,6 +623,8 @@ def _ensure_org_and_people(session: Session, password: str, seed: int, tick: _Cl
         units[code] = org.ensure_unit(
             session, code=code, name=name, kind=kind, region_code=region, parent=units[parent]
         )
+        if kind == UnitKind.HALL:  # its kiosk, display, queues and counters (BH-1)
+            hall_setup.set_up_hall(session, units[code])
     have = set(session.scalars(select(Staff.username)))
     for username, name, role, unit in _staff():
         if username not in have:

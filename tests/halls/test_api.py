@@ -63,3 +63,19 @@ def test_console_counter_page_is_confined_to_the_region(client: TestClient, hall
     res = client.post(f"/console/halls/{halls.gz}/counters/2/open", follow_redirects=False)
     assert res.status_code == 404
     assert halls.gz not in client.get("/console/halls").text
+
+
+def test_the_day_kpis_for_the_duty_manager(client: TestClient, halls: Halls) -> None:
+    client.post(f"/api/v1/public/halls/{halls.token}/tickets", json={"type": "B"})
+    staff = login(client, halls.agent.username)
+    base = f"/api/v1/halls/{halls.gz}"
+    client.post(f"{base}/counters/5/open", headers=staff)
+    tid = client.post(f"{base}/counters/5/call-next", headers=staff).json()["ticket"]["id"]
+    client.post(f"{base}/tickets/{tid}/start", json={}, headers=staff)
+    client.post(f"{base}/tickets/{tid}/finish", json={}, headers=staff)
+    assert client.get(f"{base}/kpis", headers=staff).status_code == 403  # agents: no KPIs
+    got = client.get(f"{base}/kpis", headers=login(client, halls.manager.username))
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert body["overall"]["tickets"] == 1 and body["overall"]["within_target"] == 1.0
+    assert [g["key"] for g in body["by_type"]] == ["B"] and body["opening_hours_ok"] is True

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from sqlalchemy.orm import Session
 
+from telcodesk import clock
 from telcodesk.customers import phones
 from telcodesk.customers import service as customers
 from telcodesk.deps import ApiStaff, DbDep
@@ -24,15 +25,17 @@ from telcodesk.halls.schemas import (
     HallOut,
     IssuedOut,
     IssueIn,
+    KpisOut,
     TicketActionIn,
     TicketOut,
     TicketStatusOut,
     TicketVerb,
     WalkDirectIn,
 )
-from telcodesk.inputs import MAX_ID
+from telcodesk.inputs import MAX_ID, Day
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
+from telcodesk.org.permissions import Permission
 
 router = APIRouter(prefix="/api/v1", tags=["halls"])
 
@@ -89,6 +92,15 @@ def list_halls(staff: ApiStaff, db: DbDep) -> list[HallOut]:
 def get_hall(hall: HallCode, staff: ApiStaff, db: DbDep) -> HallOut:
     with db.uow() as session:
         return queries.board(session, setup.hall_for(session, staff, hall))
+
+
+@router.get("/halls/{hall}/kpis", response_model=KpisOut, operation_id="halls_kpis")
+def hall_kpis(hall: HallCode, staff: ApiStaff, db: DbDep, day: Day | None = None) -> KpisOut:
+    """The hall day's KPIs (T-3, T-4): waits and handling (mean, p50, p90), share within
+    target, no-show and left rates, by type, tier, counter and hour; today by default."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall, Permission.HALL_MANAGE)
+        return queries.day_kpis(session, unit, day or clock.local(clock.now()).date())
 
 
 @router.post("/halls/{hall}/tickets", response_model=IssuedOut, operation_id="halls_issue")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
-from telcodesk.halls import alerts, rules
+from telcodesk.halls import alerts, kpis, rules
 from telcodesk.halls.models import HallCounter, ServiceType, Ticket, TicketEvent, WorkProfile
 from telcodesk.halls.rules import State
 from telcodesk.halls.schemas import (
@@ -16,8 +16,11 @@ from telcodesk.halls.schemas import (
     CallingOut,
     CounterOut,
     DisplayOut,
+    GroupOut,
     HallOut,
+    KpisOut,
     QueueOut,
+    SummaryOut,
     TicketStatusOut,
 )
 from telcodesk.halls.setup import counters_of, types_of
@@ -156,3 +159,48 @@ def ticket_status(session: Session, ticket: Ticket, hall: OrgUnit) -> TicketStat
 
 def ticket_by_token(session: Session, token: str) -> Ticket | None:
     return session.scalar(select(Ticket).where(Ticket.public_token == token))
+
+
+def day_visits(session: Session, hall: OrgUnit, day: date) -> list[kpis.Visit]:
+    """The hall day's tickets as KPI visits (waits and handling in minutes)."""
+    types = {
+        t.id: t for t in session.scalars(select(ServiceType).where(ServiceType.hall_id == hall.id))
+    }
+    numbers = {c.id: c.number for c in counters_of(session, hall.id)}
+    rows = session.scalars(
+        select(Ticket).where(Ticket.hall_id == hall.id, Ticket.day == day).order_by(Ticket.id)
+    )
+    return [
+        kpis.Visit(
+            type=types[t.service_type_id].code,
+            tier=t.tier,
+            counter=numbers.get(t.counter_id) if t.counter_id else None,
+            hour=clock.local(t.issued_at).hour,
+            wait=t.wait_seconds / 60 if t.wait_seconds is not None else None,
+            handle=t.handle_seconds / 60,
+            target=float(types[t.service_type_id].target_wait_minutes),
+            outcome=t.outcome,
+        )
+        for t in rows
+    ]
+
+
+def day_kpis(session: Session, hall: OrgUnit, day: date) -> KpisOut:
+    visits = day_visits(session, hall, day)
+
+    def groups(grouping: str) -> list[GroupOut]:
+        return [
+            GroupOut(key=str(k), summary=SummaryOut.model_validate(s))
+            for k, s in kpis.by(visits, grouping).items()
+        ]
+
+    return KpisOut(
+        hall=hall.code,
+        day=day.isoformat(),
+        overall=SummaryOut.model_validate(kpis.summarise(visits)),
+        by_type=groups("type"),
+        by_tier=groups("tier"),
+        by_counter=groups("counter"),
+        by_hour=groups("hour"),
+        opening_hours_ok=kpis.opening_hours_ok(hall.open_time, hall.close_time),
+    )

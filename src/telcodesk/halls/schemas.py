@@ -146,3 +146,36 @@ class IssuedOut(BaseModel):
     estimate_minutes: int
     token: str
     issued_at: datetime
+
+
+class SummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    tickets: int
+    called: int
+    wait_mean: float | None
+    wait_p50: float | None
+    wait_p90: float | None
+    handle_mean: float | None
+    handle_p50: float | None
+    handle_p90: float | None
+    within_target: float | None
+    no_show_rate: float | None
+    left_rate: float | None
+
+
+class GroupOut(BaseModel):
+    key: str
+    summary: SummaryOut
+
+
+class KpisOut(BaseModel):
+    """A hall day's KPIs (T-3, T-4); minutes, shares in 0…1."""
+
+    hall: str
+    day: str
+    overall: SummaryOut
+    by_type: list[GroupOut]
+    by_tier: list[GroupOut]
+    by_counter: list[GroupOut]
+    by_hour: list[GroupOut]
+    opening_hours_ok: bool  # T-4: ≥ 10 hours
