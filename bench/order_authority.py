@@ -117,6 +117,8 @@ def inputs(action: Action, order: WorkOrder, handler: str) -> TransitionIn:
         data["message"] = "probe"
     if action in rules.HANDLER_REQUIRED:
         data["handler"] = handler
+    if action in rules.ARCHIVING:  # a complaint is archived classified (SQ-2)
+        data.update(root_cause="network", responsibility="carrier", justified=False)
     return TransitionIn.model_validate(data)
 
 

@@ -37,6 +37,7 @@ class World:
 
 def build_world(session: Session) -> World:
     orders.seed_categories(session)
+    orders.seed_closure_codes(session)
     sla.seed_policies(session)
     hq = org.ensure_unit(session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000")
     gd = org.ensure_unit(

@@ -39,6 +39,7 @@ UNSCOPED: dict[str, str] = {
     "GET /api/v1/auth/me": "own account",
     "POST /api/v1/auth/revoke": "own token",
     "GET /api/v1/categories": "reference data",
+    "GET /api/v1/closure-codes": "reference data",
     "GET /api/v1/calendar/status": "reference data",
     "GET /api/v1/calendar/overrides": "reference data",
     "PUT /api/v1/calendar/overrides/{day}": "admins only (EDIT_CALENDAR)",

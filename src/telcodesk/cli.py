@@ -47,6 +47,10 @@ app.add_typer(user_app, name="user")
 app.add_typer(org_app, name="org")
 customers_app = typer.Typer(help="Customers / 客户 (merge duplicates)", no_args_is_help=True)
 app.add_typer(customers_app, name="customers")
+closure_app = typer.Typer(
+    help="Closure code lists / 归档代码表 (root causes, responsibilities)", no_args_is_help=True
+)
+app.add_typer(closure_app, name="closure-codes")
 console = Console()
 
 
@@ -479,6 +483,51 @@ def customers_import(
         f"rows {report.rows} · imported {report.imported} (products {report.products}) · "
         f"rejected {report.rejected}"
     )
+
+
+@closure_app.command("list")
+def closure_list(
+    all_: Annotated[bool, typer.Option("--all", help="Retired entries too")] = False,
+) -> None:
+    """The root causes and responsibilities an archive records (SQ-2)."""
+    from telcodesk.workorders import service as workorders
+
+    with unit_of_work(_factory()) as session:
+        rows = workorders.closure_codes(session, active_only=not all_)
+        table = Table("kind", "code", "中文", "English", "active")
+        for r in rows:
+            table.add_row(r.kind, r.code, r.name_zh, r.name_en, "yes" if r.active else "no")
+    console.print(table)
+
+
+@closure_app.command("set")
+def closure_set(
+    kind: Annotated[str, typer.Argument(help="root_cause or responsibility")],
+    code: Annotated[str, typer.Argument(help="lower-case code, e.g. billing")],
+    name_zh: Annotated[str, typer.Argument(help="Chinese name")],
+    name_en: Annotated[str, typer.Argument(help="English name")],
+    actor: Annotated[str, typer.Option(help="HQ admin the change is audited under")],
+    retire: Annotated[bool, typer.Option(help="No longer offered (kept on old orders)")] = False,
+) -> None:
+    """Add, rename or retire an entry of a closure code list (nationwide: HQ admins)."""
+    from telcodesk.org import service as org
+    from telcodesk.workorders import service as workorders
+    from telcodesk.workorders.schemas import ClosureCodeIn
+
+    try:
+        data = ClosureCodeIn(kind=kind, code=code, name_zh=name_zh, name_en=name_en)
+        with unit_of_work(_factory()) as session:
+            who = org.get_staff_by_username(session, actor)
+            workorders.set_closure_code(
+                session, who, data.kind, data.code, data.name_zh, data.name_en, active=not retire
+            )
+    except ValidationError as exc:
+        console.print(f"[red]{exc.errors()[0]['msg']}[/red]")
+        raise typer.Exit(2) from exc
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]{kind}:{code} saved{' (retired)' if retire else ''}[/green]")
 
 
 def main() -> None:  # pragma: no cover

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,7 +30,15 @@ from telcodesk.routing import service as routing
 from telcodesk.sla import service as sla
 from telcodesk.workorders import service as workorders
 from telcodesk.workorders.models import WorkOrder
-from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
+from telcodesk.workorders.rules import (
+    CLASSIFIED_TYPES,
+    CLOSURE_CODES,
+    Action,
+    Channel,
+    OrderType,
+    Priority,
+    Status,
+)
 from telcodesk.workorders.schemas import OrderCreate, TransitionIn
 
 DEMO_PROVINCE_CODE = "440000"
@@ -257,6 +266,7 @@ def ensure_reference_data(session: Session) -> OrgUnit:
     """HQ unit, categories, SLA policies and the ``system`` account the worker acts as.
     Idempotent; the caller's unit of work commits."""
     workorders.seed_categories(session)
+    workorders.seed_closure_codes(session)  # root causes, responsibilities (SQ-2)
     sla.seed_policies(session)  # default time limits (T-1, T-2, T-6)
     routing.seed_rules(session)  # default dispatch rules (CC-1, CH-4)
     hq = org.ensure_unit(
@@ -489,7 +499,7 @@ def _handler(rng: Rng, plan: _Plan) -> str:
 
 def _step(rng: Rng, plan: _Plan, action: Action) -> tuple[str, TransitionIn]:
     """Who performs an action, and its inputs; follows the plan's current handler."""
-    data: dict[str, str] = {}
+    data: dict[str, Any] = {}
     actor = plan.handler
     if action in (A.REVIEW_VALID, A.REVIEW_INVALID, A.ASSIGN):
         # The dispatch desk reviews and assigns (workorders.rules.ORDER_ACTORS).
@@ -518,10 +528,17 @@ def _step(rng: Rng, plan: _Plan, action: Action) -> tuple[str, TransitionIn]:
         actor = _surveyor(rng, plan)  # outbound call-backs, CC-4
         if action == A.CALLBACK_UNSATISFIED:
             data["reason"] = rng.choice(W["unsatisfied"])
+        if action == A.CALLBACK_SATISFIED:  # the four-step scale (SQ-1)
+            data["outcome"] = "satisfied" if rng.random() < 0.7 else "basically_satisfied"
     elif action == A.ARCHIVE:
         # The owner closes what they answer for (CH-3), unless they did the work themselves.
         closer = plan.owner if plan.owner != plan.handler else "quality01"
         actor, data["reason"] = closer, "已答复客户，无需回访"
+    if action in (A.CALLBACK_SATISFIED, A.ARCHIVE) and plan.type in CLASSIFIED_TYPES:
+        # A complaint is classified when it is archived (SQ-2): cause, responsibility, justified.
+        data["root_cause"] = rng.choice([c for c, *_ in CLOSURE_CODES["root_cause"]])
+        data["responsibility"] = rng.choice([c for c, *_ in CLOSURE_CODES["responsibility"]])
+        data["justified"] = rng.random() < 0.6
     return actor, TransitionIn(version=1, **data)
 
 
@@ -594,6 +611,8 @@ def _run(rng: Rng, session: Session, staff: dict[str, Staff], plan: _Plan, tick:
             if at >= now:
                 action, actor, step.reason = A.CALLBACK_SATISFIED, _surveyor(rng, plan), None
                 at = _later(rng, tick.at, action, now)
+            else:  # the worker archives it: nobody classified it
+                step.root_cause = step.responsibility = step.justified = None
         tick.at, step.version = at, order.version
         workorders.transition(session, staff[actor], order.number, action, step)
         if action == A.DISPATCH:  # later steps are done by whoever the rules chose

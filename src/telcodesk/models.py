@@ -37,6 +37,7 @@ from telcodesk.routing.models import DispatchRule
 from telcodesk.sla.models import OrderClock, SlaEvent, SlaPolicy
 from telcodesk.workorders.models import (
     Category,
+    ClosureCode,
     IdempotencyRecord,
     OrderEvent,
     OrderNote,
@@ -49,6 +50,7 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "Category",
+    "ClosureCode",
     "Consent",
     "CounterTransaction",
     "CounterVisit",

@@ -164,11 +164,25 @@ def test_register_and_archive_an_order(server: str, browser: object, tmp_path: P
 
     page.reload()
     do("start_callback")
-    do("callback_satisfied")
+    # One try that reached nobody, then the answer on the scale and the classification (SQ-1/2).
+    page.select_option("#note-form select[name=kind]", "attempt")
+    page.fill("#note-form textarea[name=body]", "客户未接听")
+    page.click("#note-form button[type=submit]")
+    expect(page.locator("#callback-outcome")).to_contain_text("未接通 1 次")
+    do(
+        "callback_satisfied",
+        outcome="basically_satisfied",
+        root_cause="network",
+        responsibility="carrier",
+        justified="true",
+    )
     expect(status).to_have_attribute("data-status", "archived")
+    expect(page.locator("#notice")).to_contain_text("回访满意")
+    expect(page.locator("#callback-outcome")).to_contain_text("基本满意")
+    expect(page.locator("#classification")).to_contain_text("网络质量 · 企业责任 · 属实")
     expect(page.locator("#owner")).to_contain_text("gz.agent")  # 首问负责人 unchanged
     timeline = page.locator("#timeline li")
-    expect(timeline).to_have_count(10)  # 9 stage changes + the reply to the customer
+    expect(timeline).to_have_count(11)  # 9 stage changes, the reply, the unanswered try
 
     # The order shows in the list with its final state, and the console switches language.
     page.goto(f"{server}/console/orders?q={number}")

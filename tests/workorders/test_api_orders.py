@@ -74,8 +74,22 @@ def test_full_lifecycle_over_http(client: TestClient, agent: Headers, world: Wor
     # The call-back is not the handler's (SQ-1): the first-contact owner makes it (CH-3).
     assert_error(act(client, handler, o, "start_callback"), 403, "order_action_denied")
     o = act(client, agent, o, "start_callback").json()
-    o = act(client, agent, o, "callback_satisfied").json()
+    # A complaint is archived classified (SQ-2): cause, responsibility, justified.
+    refused = assert_error(act(client, agent, o, "callback_satisfied"), 422)
+    assert refused["code"] == "classification_required"
+    o = act(
+        client,
+        agent,
+        o,
+        "callback_satisfied",
+        outcome="basically_satisfied",
+        root_cause="network",
+        responsibility="carrier",
+        justified=True,
+    ).json()
     assert o["status"] == "archived" and o["closed_at"] and o["allowed_actions"] == []
+    assert o["callback_outcome"] == "basically_satisfied" and o["satisfied"] is True
+    assert (o["root_cause"], o["responsibility"], o["justified"]) == ("network", "carrier", True)
     assert o["first_contact_owner"]["username"] == world.agent.username
     history = client.get(f"/api/v1/orders/{o['number']}/history", headers=agent).json()
     assert [h["action"] for h in history] == [

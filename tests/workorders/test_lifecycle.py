@@ -43,6 +43,8 @@ def inputs_for(action: Action, world: World) -> dict[str, object]:
         data["message"] = "已为您处理"
     if action in rules.HANDLER_REQUIRED:
         data["handler"] = world.handler.username
+    if action in rules.ARCHIVING:  # a complaint is archived classified (SQ-2)
+        data.update(root_cause="network", responsibility="carrier", justified=True)
     return data
 
 
@@ -108,6 +110,10 @@ def walk(
             )
 
 
+# What archiving a complaint records (SQ-2).
+CLASSIFIED = {"root_cause": "billing", "responsibility": "carrier", "justified": True}
+
+
 def test_full_lifecycle_with_unsatisfied_callback_reopening(
     factory: sessionmaker[Session], world: World
 ) -> None:
@@ -129,12 +135,13 @@ def test_full_lifecycle_with_unsatisfied_callback_reopening(
         (Action.CALLBACK_UNSATISFIED, {"reason": "客户认为退费不足"}, world.agent),
         (Action.REPLY, {"message": "补退 10 元"}),
         (Action.START_CALLBACK, {}, world.agent),
-        (Action.CALLBACK_SATISFIED, {}, world.agent),
+        (Action.CALLBACK_SATISFIED, CLASSIFIED, world.agent),
     )
     with unit_of_work(factory) as session:
         order = orders.get_order(session, number, viewer=None)
         assert order.status == Status.ARCHIVED
         assert order.reopen_count == 1 and order.satisfied is True and order.closed_at is not None
+        assert order.callback_outcome == "satisfied" and order.root_cause == "billing"
         events = orders.history(session, order)
         unsatisfied = next(e for e in events if e.action == Action.CALLBACK_UNSATISFIED)
         assert unsatisfied.reason == "客户认为退费不足"

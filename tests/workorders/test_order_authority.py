@@ -263,6 +263,8 @@ def inputs(action: Action, case: Case) -> TransitionIn:
         data["reason"] = "原因说明"
     if action in rules.CUSTOMER_TEXT_REQUIRED:
         data["message"] = "已为您处理"
+    if action in rules.ARCHIVING:  # a complaint is archived classified (SQ-2)
+        data.update(root_cause="network", responsibility="carrier", justified=False)
     if action in rules.HANDLER_REQUIRED:  # someone every actor may choose for this order
         data["handler"] = {"440100": "gz.handler", "440300": "sz.handler"}[case.city]
         if case.type == OrderType.SUGGESTION:

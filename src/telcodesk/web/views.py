@@ -40,7 +40,7 @@ from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other vie
     render,
     templates,
 )
-from telcodesk.workorders import authority, candidates
+from telcodesk.workorders import authority, candidates, rules
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import ACTION_LABELS, Action
 from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, TransitionIn
@@ -332,6 +332,13 @@ def _detail(
             may_note=orders.may_note(order, staff),
             relations=sorted(authority.relations_of(staff, order)),
             groups=groups,
+            closure_codes=orders.closure_codes(session) if rules.ARCHIVING & set(actions) else [],
+            closure_names={
+                (c.kind, c.code): c.name_zh if lang_of(request) == "zh" else c.name_en
+                for c in orders.closure_codes(session, active_only=False)
+            }
+            if order.root_cause or order.responsibility
+            else {},
             error=error,
         )
 
@@ -366,6 +373,10 @@ def candidate_options(
         return HTMLResponse(f"<option value='' disabled>{escape(error)}</option>", code)
 
 
+# The call-back's answer and the archive's classification (SQ-1, SQ-2), as the form sends them.
+CLOSING_FIELDS = ("outcome", "root_cause", "responsibility", "justified")
+
+
 @router.post("/console/orders/{number}/act/{action}", response_model=None)
 async def act(
     number: str, action: str, request: Request, staff: ConsoleStaff, db: DbDep
@@ -375,7 +386,10 @@ async def act(
         if action not in Action.__members__.values():
             raise ValidationFailed("未知操作", f"Unknown action {action!r}", code="unknown_action")
         data = TransitionIn.model_validate(
-            {k: form.get(k) for k in ("version", "reason", "handler", "message", "extend_by")}
+            {
+                k: form.get(k)
+                for k in (*CLOSING_FIELDS, "version", "reason", "handler", "message", "extend_by")
+            }
         )
         with db.uow() as session:
             orders.transition(session, staff, number, Action(action), data)

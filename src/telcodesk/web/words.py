@@ -59,6 +59,7 @@ AUDIT_ACTION_LABELS: dict[str, Label] = {
     "dispatch_rule_saved": Label("保存派单规则", "Dispatch rule saved"),
     "token_created": Label("创建接口令牌", "Token created"),
     "token_revoked": Label("吊销接口令牌", "Token revoked"),
+    "closure_code_saved": Label("保存归档代码", "Closure code saved"),
 }
 
 OBJECT_TYPE_LABELS: dict[str, Label] = {
@@ -70,6 +71,7 @@ OBJECT_TYPE_LABELS: dict[str, Label] = {
     "dispatch_rule": Label("派单规则", "Dispatch rule"),
     "sla_policy": Label("时限标准", "SLA policy"),
     "calendar_override": Label("日历调整", "Calendar day"),
+    "closure_code": Label("归档代码", "Closure code"),
 }
 
 VOCABULARIES: dict[str, Mapping[Any, Label]] = {
@@ -83,6 +85,7 @@ VOCABULARIES: dict[str, Mapping[Any, Label]] = {
     "unit_kind": UNIT_KIND_LABELS,
     "sla_unit": SLA_UNIT_LABELS,
     "audit_action": AUDIT_ACTION_LABELS,
+    "callback_outcome": rules.CALLBACK_OUTCOME_LABELS,
     "object_type": OBJECT_TYPE_LABELS,
 }
 

@@ -20,6 +20,7 @@ from telcodesk.workorders.schemas import (
     CandidateGroupOut,
     CandidateOut,
     CategoryOut,
+    ClosureCodeOut,
     EventOut,
     NoteIn,
     NoteOut,
@@ -188,6 +189,15 @@ def list_notes(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[NoteOut]
 def add_note(number: OrderNumber, body: NoteIn, staff: ApiStaff, db: DbDep) -> NoteOut:
     with db.uow() as session:
         return NoteOut.model_validate(service.add_note(session, staff, number, body))
+
+
+@router.get(
+    "/closure-codes", response_model=list[ClosureCodeOut], operation_id="closure_codes_list"
+)
+def closure_codes(staff: ApiStaff, db: DbDep) -> list[ClosureCodeOut]:
+    """The root causes and responsibilities an archive may record (SQ-2); reference data."""
+    with db.uow() as session:
+        return [ClosureCodeOut.model_validate(c) for c in service.closure_codes(session)]
 
 
 @router.get("/categories", response_model=list[CategoryOut], operation_id="categories_list")

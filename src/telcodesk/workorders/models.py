@@ -55,6 +55,12 @@ class WorkOrder(Base):
     escalation_level: Mapped[int] = mapped_column(default=0)
     reopen_count: Mapped[int] = mapped_column(default=0)
     satisfied: Mapped[bool | None] = mapped_column()
+    # Closure data (SQ-1, SQ-2): the call-back's answer and tries, the complaint's classification.
+    callback_outcome: Mapped[str | None] = mapped_column(String(20))
+    callback_attempts: Mapped[int] = mapped_column(default=0)
+    root_cause: Mapped[str | None] = mapped_column(String(40))
+    responsibility: Mapped[str | None] = mapped_column(String(40))
+    justified: Mapped[bool | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -114,10 +120,25 @@ class OrderNote(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    kind: Mapped[str] = mapped_column(String(10))  # note | progress | reply
+    kind: Mapped[str] = mapped_column(String(10))  # note | progress | reply | attempt
     body: Mapped[str] = mapped_column(Text)
 
     author: Mapped[Staff] = relationship(lazy="joined")
+
+
+class ClosureCode(Base):
+    """An entry of an editable code list used at archive: root causes, responsibilities."""
+
+    __tablename__ = "closure_code"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # root_cause | responsibility
+    code: Mapped[str] = mapped_column(String(40))
+    name_zh: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(80))
+    sort: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
 
 
 class IdempotencyRecord(Base):

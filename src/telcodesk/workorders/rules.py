@@ -122,6 +122,74 @@ CLOSED = frozenset({S.INVALID, S.ARCHIVED})
 # A counter transaction 业务办理 is done (or refused) at the first contact too (BH-1, counter/).
 ONE_TOUCH_TYPES = frozenset({OrderType.CONSULTATION, OrderType.QUERY, OrderType.TRANSACTION})
 
+# --- closure data: the call-back's answer and the complaint's classification (SQ-1, SQ-2) ---
+
+
+class CallbackOutcome(StrEnum):
+    """The customer's answer at the satisfaction call-back, on the carriers' four-step scale."""
+
+    SATISFIED = "satisfied"  # 满意
+    BASICALLY_SATISFIED = "basically_satisfied"  # 基本满意
+    DISSATISFIED = "dissatisfied"  # 不满意 (reopens the order, WO-1)
+    UNREACHABLE = "unreachable"  # 无法联系 (archived without an answer)
+
+
+CALLBACK_OUTCOME_LABELS: dict[CallbackOutcome, Label] = {
+    CallbackOutcome.SATISFIED: Label("满意", "Satisfied"),
+    CallbackOutcome.BASICALLY_SATISFIED: Label("基本满意", "Basically satisfied"),
+    CallbackOutcome.DISSATISFIED: Label("不满意", "Dissatisfied"),
+    CallbackOutcome.UNREACHABLE: Label("无法联系", "Unreachable"),
+}
+# The outcomes each call-back action may record; the first is the default. An archive of an
+# order in call-back means nobody answered.
+CALLBACK_OUTCOMES: dict[Action, tuple[CallbackOutcome, ...]] = {
+    A.CALLBACK_SATISFIED: (CallbackOutcome.SATISFIED, CallbackOutcome.BASICALLY_SATISFIED),
+    A.CALLBACK_UNSATISFIED: (CallbackOutcome.DISSATISFIED,),
+    A.ARCHIVE: (CallbackOutcome.UNREACHABLE,),
+}
+# Types whose archive records a root cause, a responsibility 责任定性 and whether the complaint
+# was justified, so complaints can be analysed (SQ-2); for the others they are optional.
+CLASSIFIED_TYPES = frozenset({OrderType.COMPLAINT, OrderType.APPEAL})
+CLOSURE_KINDS = ("root_cause", "responsibility")
+CLOSURE_KIND_LABELS = {
+    "root_cause": Label("问题根因", "Root cause"),
+    "responsibility": Label("责任定性", "Responsibility"),
+}
+# The starting code lists (editable: `telcodesk closure-codes`); code, Chinese, English.
+CLOSURE_CODES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "root_cause": (
+        ("network", "网络质量", "Network quality"),
+        ("billing", "计费差错", "Billing error"),
+        ("marketing", "营销宣传不实", "Misleading marketing"),
+        ("vas", "增值业务未经确认", "Value-added service not confirmed"),
+        ("service", "服务态度与规范", "Staff conduct"),
+        ("process", "业务流程", "Business process"),
+        ("system", "系统故障", "System fault"),
+        ("partner", "合作方/代理商", "Partner or agent"),
+        ("customer", "客户误解或自身原因", "Customer misunderstanding"),
+        ("other", "其他", "Other"),
+    ),
+    "responsibility": (
+        ("carrier", "企业责任", "Carrier at fault"),
+        ("partner", "合作方责任", "Partner at fault"),
+        ("customer", "客户责任", "Customer's own"),
+        ("shared", "双方责任", "Shared"),
+        ("force_majeure", "不可抗力", "Force majeure"),
+        ("none", "无责", "No fault"),
+    ),
+}
+
+
+# The actions that end in the archive: where a complaint's classification is recorded.
+ARCHIVING = frozenset(a for (_, a), to in TRANSITIONS.items() if to == S.ARCHIVED)
+
+
+def needs_classification(order_type: OrderType, target: Status, by_system: bool) -> bool:
+    """A person archiving a complaint or an appeal must classify it; the worker archiving an
+    unanswered call-back cannot (it is counted as unclassified)."""
+    return target == Status.ARCHIVED and order_type in CLASSIFIED_TYPES and not by_system
+
+
 # The channel a registration starts from, by the kind of the agent's unit (CH-1): a hall agent
 # registers at the counter, an account manager for their client; everyone else on the hotline.
 UNIT_CHANNELS = {"hall": Channel.HALL, "account_team": Channel.ACCOUNT_MANAGER}

@@ -17,7 +17,17 @@ from telcodesk.customers.schemas import (
     Tier,
 )
 from telcodesk.inputs import Line, Moment, Text, invalid
-from telcodesk.workorders.rules import Action, Channel, OrderType, Priority, Status
+from telcodesk.workorders.rules import (
+    Action,
+    CallbackOutcome,
+    Channel,
+    OrderType,
+    Priority,
+    Status,
+)
+
+# A code of an editable list (closure codes): lower-case letters, digits and _ . -
+CODE_PATTERN = r"^[a-z][a-z0-9_.-]{0,39}$"
 
 MAX_ID = 2**31 - 1  # keys are 32-bit on both engines; larger numbers are bad input, not a 500
 Id = Field(ge=1, le=MAX_ID)
@@ -94,10 +104,29 @@ class TransitionIn(Strict):
     extend_by: float | None = Field(
         default=None, gt=0, le=365, description="extend: more time, in the resolution clock's unit"
     )
+    outcome: CallbackOutcome | None = Field(
+        default=None,
+        description="Call-back answer (SQ-1): satisfied / basically_satisfied with "
+        "callback_satisfied; dissatisfied with callback_unsatisfied; unreachable when archiving "
+        "an order in call-back",
+    )
+    root_cause: str | None = Field(
+        default=None, max_length=40, pattern=CODE_PATTERN, description="Archive: a root_cause code"
+    )
+    responsibility: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=CODE_PATTERN,
+        description="Archive: a responsibility code 责任定性",
+    )
+    justified: bool | None = Field(
+        default=None, description="Archive: was the complaint justified 投诉是否属实"
+    )
 
 
 class NoteIn(Strict):
-    kind: Literal["note", "progress"] = "note"
+    # attempt: a call-back try that reached nobody (SQ-1), counted on the order.
+    kind: Literal["note", "progress", "attempt"] = "note"
     body: Text = Field(min_length=1, max_length=4000)
 
 
@@ -106,6 +135,23 @@ class StaffRef(BaseModel):
     id: int
     username: str
     display_name: str
+
+
+class ClosureCodeIn(Strict):
+    kind: Literal["root_cause", "responsibility"]
+    code: str = Field(max_length=40, pattern=CODE_PATTERN)
+    name_zh: Line = Field(min_length=1, max_length=50)
+    name_en: Line = Field(min_length=1, max_length=80)
+
+
+class ClosureCodeOut(BaseModel):
+    """An entry of the root-cause or responsibility list recorded at archive (SQ-2)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    kind: Literal["root_cause", "responsibility"]
+    code: str
+    name_zh: str
+    name_en: str
 
 
 class CategoryOut(BaseModel):
@@ -149,6 +195,11 @@ class OrderOut(BaseModel):
     escalation_level: int
     reopen_count: int
     satisfied: bool | None
+    callback_outcome: CallbackOutcome | None = None
+    callback_attempts: int = 0
+    root_cause: str | None = None
+    responsibility: str | None = None
+    justified: bool | None = None
     created_at: datetime
     updated_at: datetime
     replied_at: datetime | None

@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from telcodesk import clock
+from telcodesk.audit import service as audit
 from telcodesk.customers import service as customers
 from telcodesk.errors import (
     DomainError,
@@ -35,10 +36,13 @@ from telcodesk.org import permissions
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
+from telcodesk.org.roles import SYSTEM_USERNAME
+from telcodesk.org.scope import out_of_scope, scope_of
 from telcodesk.workorders import authority, hooks, rules
 from telcodesk.workorders import candidates as eligibility
 from telcodesk.workorders.models import (
     Category,
+    ClosureCode,
     IdempotencyRecord,
     OrderEvent,
     OrderNote,
@@ -70,6 +74,10 @@ TRACKED = (
     "escalation_level",
     "reopen_count",
     "satisfied",
+    "callback_outcome",
+    "root_cause",
+    "responsibility",
+    "justified",
     "closed_at",
     "replied_at",
     "subject",
@@ -328,6 +336,7 @@ def _apply(
         order.satisfied = False
         order.reopen_count += 1
         order.closed_at = None
+    _record_closure(session, order, actor, action, current, target, data)
     if action in (Action.REPLY, Action.RESOLVE_AT_ONCE):
         order.replied_at = now
     if data.message:
@@ -349,6 +358,141 @@ def _apply(
     # extend (T-2, WO-1) and add their new deadlines to the row; notifications are queued.
     _write_event(happening, from_status=current, changes=changes, reason=data.reason)
     _flush(session)
+
+
+def _record_closure(
+    session: Session,
+    order: WorkOrder,
+    actor: Staff,
+    action: Action,
+    current: Status,
+    target: Status,
+    data: TransitionIn,
+) -> None:
+    """The call-back's answer on the four-step scale, and at archive the complaint's root
+    cause, responsibility and whether it was justified (SQ-1, SQ-2): checked, then set."""
+    allowed = rules.CALLBACK_OUTCOMES.get(action, ()) if current == Status.CALLBACK else ()
+    if data.outcome is not None and data.outcome not in allowed:
+        raise ValidationFailed(
+            f"「{rules.ACTION_LABELS[action].zh}」不能记录回访结果「"
+            f"{rules.CALLBACK_OUTCOME_LABELS[data.outcome].zh}」",
+            f"{action.value} cannot record the call-back outcome {data.outcome.value}",
+            code="outcome_not_allowed",
+            details={"allowed": list(allowed)},
+        )
+    if allowed:
+        order.callback_outcome = data.outcome or allowed[0]
+    given = (data.root_cause, data.responsibility, data.justified)
+    by_system = actor.username == SYSTEM_USERNAME
+    if rules.needs_classification(OrderType(order.type), target, by_system):
+        missing = [
+            name
+            for name, value in zip(
+                ("root_cause", "responsibility", "justified"), given, strict=True
+            )
+            if value is None
+        ]
+        if missing:
+            raise ValidationFailed(
+                "投诉归档须填写问题根因、责任定性和是否属实",
+                "Archiving a complaint needs root_cause, responsibility and justified",
+                code="classification_required",
+                details={"missing": missing},
+            )
+    elif any(v is not None for v in given) and target != Status.ARCHIVED:
+        raise ValidationFailed(
+            "问题根因、责任定性只在归档时填写",
+            "root_cause, responsibility and justified are recorded at archive",
+            code="classification_not_allowed",
+        )
+    for kind, code in (("root_cause", data.root_cause), ("responsibility", data.responsibility)):
+        if code is not None:
+            _require_closure_code(session, kind, code)
+            setattr(order, kind, code)
+    if data.justified is not None:
+        order.justified = data.justified
+
+
+def _require_closure_code(session: Session, kind: str, code: str) -> None:
+    with session.no_autoflush:  # the order's pending change goes out once, in _apply's flush
+        found = session.scalar(
+            select(ClosureCode.id).where(
+                ClosureCode.kind == kind, ClosureCode.code == code, ClosureCode.active
+            )
+        )
+    if found is None:
+        label = rules.CLOSURE_KIND_LABELS[kind]
+        raise ValidationFailed(
+            f"{label.zh}「{code}」不在代码表中",
+            f"{label.en} {code!r} is not in the code list",
+            code=f"unknown_{kind}",
+        )
+
+
+# --- closure code lists (editable: `telcodesk closure-codes`) ----------------------------
+
+
+def seed_closure_codes(session: Session) -> int:
+    """Load the starting root-cause and responsibility lists; edited entries stay as they are."""
+    existing = {(c.kind, c.code) for c in session.scalars(select(ClosureCode))}
+    added = 0
+    for kind, entries in rules.CLOSURE_CODES.items():
+        for sort, (code, zh, en) in enumerate(entries):
+            if (kind, code) not in existing:
+                session.add(ClosureCode(kind=kind, code=code, name_zh=zh, name_en=en, sort=sort))
+                added += 1
+    session.flush()
+    return added
+
+
+def closure_codes(session: Session, *, active_only: bool = True) -> list[ClosureCode]:
+    query = select(ClosureCode).order_by(ClosureCode.kind, ClosureCode.sort, ClosureCode.code)
+    if active_only:
+        query = query.where(ClosureCode.active)
+    return list(session.scalars(query))
+
+
+def set_closure_code(
+    session: Session,
+    actor: Staff,
+    kind: str,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    *,
+    active: bool = True,
+) -> ClosureCode:
+    """Add or rename an entry, or retire it (``active=False``: kept on the orders that used it,
+    no longer offered). The lists are nationwide, so only an HQ admin edits them (CD-2)."""
+    permissions.require(actor, Permission.ORG_MANAGE)
+    if not scope_of(actor).everything:
+        raise out_of_scope("全国代码表", "The nationwide code list")
+    if kind not in rules.CLOSURE_KINDS:
+        raise ValidationFailed(
+            "代码表只有 root_cause 和 responsibility",
+            "The code lists are root_cause and responsibility",
+            code="unknown_closure_kind",
+        )
+    row = session.scalar(
+        select(ClosureCode).where(ClosureCode.kind == kind, ClosureCode.code == code)
+    )
+    if row is None:
+        last = session.scalar(select(func.max(ClosureCode.sort)).where(ClosureCode.kind == kind))
+        row = ClosureCode(kind=kind, code=code, sort=(last or 0) + 1)
+        session.add(row)
+    before = (row.name_zh, row.name_en, row.active) if row.id else None
+    row.name_zh, row.name_en, row.active = name_zh, name_en, active
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "closure_code_saved",
+        "closure_code",
+        f"{kind}:{code}",
+        before=list(before) if before else None,
+        after=[name_zh, name_en, active],
+    )
+    return row
 
 
 def _flush(session: Session) -> None:
@@ -504,14 +648,26 @@ def add_note(session: Session, actor: Staff, number: str, data: NoteIn) -> Order
     """An internal note, or a progress message told to the customer (WO-2). The note is in the
     history too, so the "note" hooks (telling the customer of progress) can react to it."""
     order = get_order(session, number, viewer=actor)
-    authority.require(actor, order, Deed.NOTE)  # owner, handler or supervisor (WO-2)
+    if data.kind == "attempt":  # a call-back try that reached nobody (SQ-1)
+        # Whoever may record the call-back's answer records a try; the handler never (SQ-1).
+        authority.require(actor, order, Action.CALLBACK_SATISFIED)
+        if order.status != Status.CALLBACK:
+            raise IllegalTransition(
+                "只有回访中的工单可以记录回访未接通",
+                "Only an order in call-back records a call-back attempt",
+                code="not_in_callback",
+            )
+        order.callback_attempts += 1
+    else:
+        authority.require(actor, order, Deed.NOTE)  # owner, handler or supervisor (WO-2)
     now = clock.now()
     note = OrderNote(order_id=order.id, at=now, author_id=actor.id, kind=data.kind, body=data.body)
     session.add(note)
     session.flush()
-    record_event(
-        session, order, actor, "note", {"note_id": note.id, "kind": data.kind}, now=now, data=note
-    )
+    changes: dict[str, Any] = {"note_id": note.id, "kind": data.kind}
+    if data.kind == "attempt":
+        changes["callback_attempts"] = order.callback_attempts
+    record_event(session, order, actor, "note", changes, now=now, data=note)
     session.flush()
     return note
 
