@@ -75,6 +75,7 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/counter/visits/{visit_number}/transactions": "the visit's customer (404)",
     "POST /api/v1/counter/visits/{visit_number}/sign": "the visit's customer (404)",
     "POST /api/v1/counter/sms-replies": "the SMS platform's signed replies: no staff, no region",
+    "POST /console/counter/lookup": "a read (POST keeps the ID number out of URLs, CD-2)",
     "POST /console/counter/visits": "a visit for a customer of the caller's region (404)",
     "POST /console/counter/visits/{visit_number}/transactions": "the visit's customer (404)",
     "POST /console/counter/visits/{visit_number}/sign": "the visit's customer (404)",

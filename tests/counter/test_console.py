@@ -14,15 +14,19 @@ from tests.factories import World
 
 def test_a_counter_visit_in_the_console(client: TestClient, world: World, counter: Counter) -> None:
     console_login(client, world.agent.username)
-    page = client.get(
-        "/console/counter",
-        params={
+    page = client.post(
+        "/console/counter/lookup",
+        data={
             "id_type": "resident_id",
             "id_number": ID_NUMBER[:-1] + ("1" if ID_NUMBER[-1] == "0" else "0"),
         },
     )
     assert "校验码不符" in page.text  # the document's own check, in Chinese
-    page = client.get("/console/counter", params={"id_type": "resident_id", "id_number": ID_NUMBER})
+    # A POST: the full document number stays out of URLs and access logs (CD-2).
+    assert 'method="post" action="/console/counter/lookup"' in client.get("/console/counter").text
+    page = client.post(
+        "/console/counter/lookup", data={"id_type": "resident_id", "id_number": ID_NUMBER}
+    )
     assert page.status_code == 200 and "陈*台" in page.text and "start-visit-" in page.text
     started = client.post(
         "/console/counter/visits",

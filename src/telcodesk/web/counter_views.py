@@ -23,6 +23,7 @@ from telcodesk.customers.models import Customer
 from telcodesk.deps import DbDep
 from telcodesk.errors import DomainError
 from telcodesk.org import permissions
+from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.web.kernel import ConsoleStaff, failure, form_fields, render, templates
 
@@ -41,8 +42,21 @@ templates.env.globals.update(
 @router.get("/console/counter", response_class=HTMLResponse)
 def counter_home(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
     """The counter's start: the document the customer shows finds them (BH-7)."""
-    kind = request.query_params.get("id_type", "resident_id")
-    number = request.query_params.get("id_number", "").strip()
+    return _counter_home(request, staff, db, "resident_id", "")
+
+
+@router.post("/console/counter/lookup", response_class=HTMLResponse)
+async def counter_lookup(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    """The look-up is a POST so the full document number stays out of URLs, browser history
+    and access logs (CD-2); it reads and writes nothing."""
+    form = await form_fields(request)
+    kind, number = form.get("id_type", "resident_id")[:40], form.get("id_number", "")[:40]
+    return _counter_home(request, staff, db, kind, number)
+
+
+def _counter_home(
+    request: Request, staff: Staff, db: DbDep, kind: str, number: str
+) -> HTMLResponse:
     found: list[Customer] = []
     error = None
     if number:
