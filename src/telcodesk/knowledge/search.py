@@ -150,10 +150,12 @@ def relevance(units: list[str], title: set[str], body: set[str]) -> float:
             got += w
         else:
             grams = kbtext.bigrams(unit)
-            if len(grams) >= 2:
-                got += 0.8 * w * sum(g in title or g in body for g in grams) / len(grams)
-            elif len(unit) == 2:
-                got += 0.3 * w * sum(c in title or c in body for c in unit) / 2
+            chars = sum(c in title or c in body for c in unit) / len(unit) if grams else 0.0
+            if len(grams) >= 2:  # a longer word cut another way, or mistyped
+                bigram_share = sum(g in title or g in body for g in grams) / len(grams)
+                got += w * max(0.8 * bigram_share, 0.5 * chars)
+            elif grams:  # two characters found apart
+                got += 0.3 * w * chars
     return round(got / total, 4) if total else 0.0
 
 
@@ -168,12 +170,14 @@ def rank(units: list[str], found: list[Candidate]) -> list[Ranked]:
     return [item[2] for item in scored]
 
 
-def search(session: Session, query: str, f: Filters, limit: int = 10) -> list[Ranked]:
+def search(
+    session: Session, query: str, f: Filters, limit: int = 10, engine: Engine | None = None
+) -> list[Ranked]:
     units = kbtext.query_units(query)
     if not units:
         return []
     terms = list(dict.fromkeys([*units, *(g for u in units for g in kbtext.bigrams(u))]))
-    engine = engine_for(session)
+    engine = engine or engine_for(session)
     found = engine.candidates(session, terms, f)
     if not found:  # nothing matched a whole word or bigram: try the characters (typos)
         chars = list(dict.fromkeys(ch for u in units if not _LATIN.match(u) for ch in u))

@@ -234,10 +234,14 @@ def create_article(session: Session, actor: Staff, data: ArticleIn) -> KbArticle
     overrides_id = None
     if data.overrides:
         base = get_article(session, data.overrides, actor)
-        if city is None or base.city_code is not None or base.province_code != province:
+        if (
+            city is None
+            or base.city_code is not None
+            or base.province_code not in (None, province)
+        ):
             raise ValidationFailed(
-                "只有地市条目可以覆盖本省的省级条目",
-                "Only a city article may override a province article of its province",
+                "只有地市条目可以覆盖本省或全国的条目",
+                "Only a city article may override a province or nationwide article over it",
             )
         overrides_id = base.id
     now = clock.now()

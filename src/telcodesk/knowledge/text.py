@@ -103,7 +103,7 @@ def _tokenizer() -> Any:
 def words(canonical_text: str) -> list[str]:
     """jieba's words of an already canonical text, punctuation and spaces dropped; a mixed
     word (``los灯``) gives its Latin and its Chinese part."""
-    return [p for w in _tokenizer().cut(canonical_text, HMM=True) for p in _PIECE.findall(w)]
+    return [p for w in _tokenizer().cut(canonical_text, HMM=False) for p in _PIECE.findall(w)]
 
 
 def _grams(text: str, unigrams: bool) -> Iterable[str]:
