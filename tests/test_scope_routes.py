@@ -153,6 +153,21 @@ UNSCOPED: dict[str, str] = {
     "POST /console/counter/visits/{visit_number}/sign": "visit's customer checked (404)",
     "GET /console/counter/visits/{visit_number}/slip": "visit's customer checked (404)",
     "GET /console/counter/kpis": "counts only the viewer's region (counter.kpis)",
+    # Knowledge base (KB-1, KB-2): another region's article or bulletin answers 404 in the
+    # service (tests/knowledge/test_api.py probes each route across cities).
+    "GET /api/v1/kb/search": "hits only of the caller's region (tests/knowledge/test_api.py)",
+    "GET /api/v1/kb/articles/{article}": "404 out of region (tests/knowledge/test_api.py)",
+    "PUT /api/v1/kb/articles/{article}": "404 out of region, 403 outside the editor's",
+    "POST /api/v1/kb/articles": "region checked against the editor's (403)",
+    "POST /api/v1/kb/articles/{article}/revise": "404 out of region, 403 outside the editor's",
+    "POST /api/v1/kb/articles/{article}/actions": "404 out of region, 403 outside the editor's",
+    "GET /api/v1/kb/articles/{article}/diff": "404 out of region",
+    "POST /api/v1/kb/articles/{article}/usage": "404 out of region; the order scope-checked",
+    "PUT /api/v1/kb/categories/{code}/approvers": "nationwide reference data: HQ's editors",
+    "POST /api/v1/kb/import": "every row's region checked against the editor's (403)",
+    "POST /api/v1/kb/bulletins": "region checked against the editor's (403)",
+    "POST /api/v1/kb/bulletins/{bulletin_id}/read": "own receipt; another's answers 404",
+    "GET /api/v1/kb/bulletins/{bulletin_id}/unread": "editors of the region; 404 else",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {
@@ -166,6 +181,10 @@ LISTS = {
     "GET /api/v1/exports/orders.csv",
     "GET /api/v1/outbox",
     "GET /console/admin/outbox",
+    "GET /api/v1/kb/articles",
+    "GET /api/v1/kb/export",
+    "GET /api/v1/kb/usage",
+    "GET /api/v1/kb/bulletins",
 }
 # Bodies that pass validation, so that the scope check (not the validator) answers.
 BODIES: dict[str, dict[str, Any]] = {

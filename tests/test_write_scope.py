@@ -79,6 +79,17 @@ OTHER_WRITES: dict[str, str] = {
     "POST /console/counter/visits": "a visit for a customer of the caller's region (404)",
     "POST /console/counter/visits/{visit_number}/transactions": "the visit's customer (404)",
     "POST /console/counter/visits/{visit_number}/sign": "the visit's customer (404)",
+    # Knowledge base: editors' and reviewers' writes, each probed inside and outside the
+    # writer's region in tests/knowledge/test_api.py (403 write_out_of_scope, 404 unseen).
+    "POST /api/v1/kb/articles": "editors' writes: tests/knowledge/test_api.py",
+    "PUT /api/v1/kb/articles/{article}": "editors' writes: tests/knowledge/test_api.py",
+    "POST /api/v1/kb/articles/{article}/revise": "editors' writes: tests/knowledge/test_api.py",
+    "POST /api/v1/kb/articles/{article}/actions": "editors' and reviewers' writes: test_api.py",
+    "POST /api/v1/kb/articles/{article}/usage": "agents' usage of what they read: test_api.py",
+    "PUT /api/v1/kb/categories/{code}/approvers": "HQ's editors only: test_workflow.py",
+    "POST /api/v1/kb/import": "editors' writes: tests/knowledge/test_api.py",
+    "POST /api/v1/kb/bulletins": "editors' writes: tests/knowledge/test_api.py",
+    "POST /api/v1/kb/bulletins/{bulletin_id}/read": "one's own receipt",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

@@ -29,6 +29,7 @@ from telcodesk.db import create_db_engine, make_session_factory, require_migrate
 from telcodesk.deps import Database
 from telcodesk.errors import DomainError, input_error, invalid_input
 from telcodesk.halls.api import router as halls_router
+from telcodesk.knowledge.api import router as knowledge_router
 from telcodesk.notify.api import router as notify_router
 from telcodesk.openapi_errors import add_error_responses
 from telcodesk.org.admin_api import router as org_admin_router
@@ -260,6 +261,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         counter_console_router,
     ):
         app.include_router(router)
+    # Knowledge base 信息采编 (KB-1, KB-2).
+    app.include_router(knowledge_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -483,6 +483,81 @@ def customers_import(
         f"rows {report.rows} · imported {report.imported} (products {report.products}) · "
         f"rejected {report.rejected}"
     )
+# --- knowledge base 信息采编 (KB-1, KB-2) ---------------------------------------------------
+kb_app = typer.Typer(help="Knowledge base / 知识库 (search, import, export)", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+KbActor = Annotated[str, typer.Option("--as", help="Account whose region and rights apply")]
+
+
+@kb_app.command("search")
+def kb_search(
+    query: str,
+    actor: KbActor,
+    region: Annotated[str | None, typer.Option(help="Narrow to a city or province code")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=50)] = 10,
+) -> None:
+    """Search the live articles as an account sees them / 按账号所在地区检索知识."""
+    from telcodesk.knowledge import search, service
+    from telcodesk.org import service as org
+
+    try:
+        with unit_of_work(_factory()) as session:
+            who = org.get_staff_by_username(session, actor)
+            hits = service.search_articles(session, who, query, region=region, limit=limit)
+            for r, a, v in hits:
+                where = a.city_code or a.province_code or "全国"
+                console.print(f"{r.score:.3f}  {a.number}  {v.title}  ({where})")
+                plain = search.snippet(v.answer, search.highlight_terms(query))
+                console.print(
+                    "        " + plain.replace("<mark>", "[bold]").replace("</mark>", "[/bold]")
+                )
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        raise typer.Exit(1) from exc
+
+
+@kb_app.command("import")
+def kb_import(
+    path: str,
+    actor: KbActor,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    publish: Annotated[bool, typer.Option(help="Publish at once (editors)")] = False,
+) -> None:
+    """Bulk import articles from JSON lines or CSV (docs/knowledge.md) / 批量导入知识."""
+    from telcodesk.knowledge import importer
+    from telcodesk.org import service as org
+
+    try:
+        text = open(path, encoding="utf-8-sig").read()  # noqa: SIM115 - read once
+        with unit_of_work(_factory()) as session:
+            who = org.get_staff_by_username(session, actor)
+            result = importer.import_articles(session, who, text, fmt=fmt, publish=publish)
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]cannot read {path}: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        raise typer.Exit(1) from exc
+    for row in result.errors:
+        console.print(f"  line {row.row}: {'; '.join(row.errors)}")
+    refused = len(result.errors)
+    console.print(
+        f"[green]{result.created} created, {result.published} published, {refused} refused[/green]"
+    )
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@kb_app.command("export")
+def kb_export(actor: KbActor) -> None:
+    """The live articles the account may read, as JSON lines on stdout / 导出知识."""
+    from telcodesk.knowledge import importer
+    from telcodesk.org import service as org
+
+    with unit_of_work(_factory()) as session:
+        who = org.get_staff_by_username(session, actor)
+        for line in importer.export_lines(session, who):
+            typer.echo(line, nl=False)
 
 
 @closure_app.command("list")

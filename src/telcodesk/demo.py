@@ -23,6 +23,8 @@ from telcodesk.customers.models import Customer
 from telcodesk.customers.schemas import CustomerIn, CustomerType, IdType, Tier
 from telcodesk.db import Base, unit_of_work
 from telcodesk.halls import setup as hall_setup
+from telcodesk.knowledge import demo_content as kb_demo
+from telcodesk.knowledge import service as knowledge
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.roles import SYSTEM_USERNAME, Role, UnitKind
@@ -236,6 +238,9 @@ def _staff() -> list[tuple[str, str, Role, str]]:
         ("kb.editor", "郑雅琴", Role.KNOWLEDGE_EDITOR, "GD-10000"),
         # The reviewer is never the author (KB-2): a second person approves articles.
         ("kb.reviewer", "冯慧敏", Role.KNOWLEDGE_REVIEWER, "GD-10000"),
+        # Knowledge base (KB-2): HQ's editor and reviewer write the nationwide articles.
+        ("hq.kbeditor", "孙文博", Role.KNOWLEDGE_EDITOR, "HQ"),
+        ("hq.kbreviewer", "钱慧", Role.KNOWLEDGE_REVIEWER, "HQ"),
         ("cmp.supervisor", "谢振华", Role.SUPERVISOR, "GD-CMP"),
         # Judicial requests go to one designated department only (CD-2).
         ("judicial", "韩正义", Role.JUDICIAL_OFFICER, "GD-LEGAL"),
@@ -713,6 +718,11 @@ def load_demo(
                 progress(len(batch))
     finally:
         clock.set_clock(None)
+    with unit_of_work(factory) as session:  # the knowledge base (KB-1): 66 published articles
+        knowledge.seed_categories(session)
+        by_name = {s.username: s for s in session.scalars(select(Staff))}
+        kb_demo.load_articles(session, by_name["hq.kbeditor"], by_name["hq.kbreviewer"])
+        knowledge.retire_expired(session)
     with unit_of_work(factory) as session:
         n_units, n_staff, n_customers = (_count(session, m) for m in (OrgUnit, Staff, Customer))
         return DemoSummary(n_units, n_staff, n_customers, len(plans), _count(session, WorkOrder))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from telcodesk.halls import hooks as halls
+from telcodesk.knowledge import hooks as knowledge
 from telcodesk.notify import hooks as notify
 from telcodesk.notify import service as notify_service
 from telcodesk.routing import hooks as routing
@@ -44,6 +45,9 @@ def wire() -> None:
     # halls: the duty manager's peak and paused-counter alerts go out through notify (BH-3).
     halls.clear()
     halls.on_alert(hall_alert_to_staff)
+    # Knowledge bulletins reach their recipients through notify (KB-2).
+    knowledge.clear()
+    knowledge.on_bulletin(notify_service.send_staff)
 
 
 def hall_alert_to_staff(

@@ -7,7 +7,6 @@ city's), city overrides, and one expired offer that search must never show. Load
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,8 +41,8 @@ def demo_articles() -> list[DemoArticle]:
             region_code=None if region == "-" else region,
             tags=[t for t in tags.split(",") if t],
             doc_number=opts.get("doc", ""),
-            effective_from=datetime.fromisoformat(opts["from"]) if "from" in opts else None,
-            effective_to=datetime.fromisoformat(opts["to"]) if "to" in opts else None,
+            effective_from=opts.get("from"),
+            effective_to=opts.get("to"),
         )
         out.append(DemoArticle(key, data, opts.get("overrides")))
     return out

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from telcodesk.inputs import LINE_PATTERN, TEXT_PATTERN, Moment
+from telcodesk.inputs import LINE_PATTERN, MOMENT_PATTERN, TEXT_PATTERN
 from telcodesk.knowledge.rules import Action, State
 
 REGION_PATTERN = r"^[0-9]{6}$"
@@ -22,6 +22,8 @@ DocNumber = Annotated[str, StringConstraints(max_length=60, pattern=LINE_PATTERN
 Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
 CategoryCode = Annotated[str, StringConstraints(pattern=CATEGORY_PATTERN)]
 ArticleNumber = Annotated[str, StringConstraints(pattern=NUMBER_PATTERN)]
+# ISO 8601 text (years 1900-2200), read by service.moment; without an offset: Beijing time.
+When = Annotated[str, StringConstraints(max_length=40, pattern=MOMENT_PATTERN)]
 Comment = Annotated[str, StringConstraints(max_length=2000, pattern=TEXT_PATTERN)]
 
 
@@ -39,8 +41,8 @@ class ArticleIn(BaseModel):
     region_code: Region | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     doc_number: DocNumber = ""
-    effective_from: Moment | None = None
-    effective_to: Moment | None = None
+    effective_from: When | None = None
+    effective_to: When | None = None
     overrides: ArticleNumber | None = None
 
 
@@ -49,7 +51,7 @@ class ActionIn(BaseModel):
 
     action: Action
     comment: Comment = ""
-    publish_at: Moment | None = None  # schedule
+    publish_at: When | None = None  # schedule
     # schedule: a day off (PRC calendar) moves to the next working day, same time of day.
     working_day: bool = True
 

@@ -205,6 +205,7 @@ def snippet(content: str, terms: list[str], width: int = 90) -> str:
     if terms:
         pattern = re.compile("|".join(re.escape(html.escape(t)) for t in terms), re.IGNORECASE)
         marked = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", marked)
+        marked = marked.replace("</mark><mark>", "")  # one mark over adjacent matches
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(content) else ""
     return prefix + marked + suffix

@@ -66,10 +66,15 @@ class ReviewerIsAuthor(Forbidden):
     message_en = "The reviewer may not be the author"
 
 
-def aware(dt: datetime | None) -> datetime | None:
-    """A time without an offset is Beijing time (inputs.Moment)."""
+def aware(dt: datetime | str | None) -> datetime | None:
+    """A time without an offset is Beijing time (inputs.Moment); text is ISO 8601."""
     if dt is None:
         return None
+    if isinstance(dt, str):
+        try:
+            dt = datetime.fromisoformat(dt.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValidationFailed(f"时间不合法：{dt}", f"Not a valid time: {dt}") from exc
     return (dt.replace(tzinfo=clock.SHANGHAI) if dt.tzinfo is None else dt).astimezone(UTC)
 
 
@@ -234,11 +239,7 @@ def create_article(session: Session, actor: Staff, data: ArticleIn) -> KbArticle
     overrides_id = None
     if data.overrides:
         base = get_article(session, data.overrides, actor)
-        if (
-            city is None
-            or base.city_code is not None
-            or base.province_code not in (None, province)
-        ):
+        if city is None or base.city_code is not None or base.province_code not in (None, province):
             raise ValidationFailed(
                 "只有地市条目可以覆盖本省或全国的条目",
                 "Only a city article may override a province or nationwide article over it",
@@ -373,7 +374,7 @@ def act(
     action: Action,
     *,
     comment: str = "",
-    publish_at: datetime | None = None,
+    publish_at: datetime | str | None = None,
     working_day: bool = True,
 ) -> KbVersion:
     """One step of the editorial table on the article's latest version (retire: the live one)."""
@@ -406,7 +407,7 @@ def act(
         version.publish_at = when
     _move(version, action, now)
     if action == Action.PUBLISH:
-        _publish(session, article, version, now)
+        publish_version(session, article, version, now)
     elif action == Action.RETIRE:
         _retire(session, article, version, now)
     session.flush()
@@ -420,7 +421,9 @@ def _move(version: KbVersion, action: Action, now: datetime) -> None:
     version.updated_at = now
 
 
-def _publish(session: Session, article: KbArticle, version: KbVersion, now: datetime) -> None:
+def publish_version(
+    session: Session, article: KbArticle, version: KbVersion, now: datetime
+) -> None:
     """The version goes live: the previous one is superseded, the index row replaced."""
     old = live(session, article)
     if old is not None and old.id != version.id:
@@ -481,7 +484,7 @@ def publish_due(session: Session, now: datetime | None = None, limit: int = 200)
     for version in due:
         article = session.get_one(KbArticle, version.article_id)
         _move(version, Action.PUBLISH, now)
-        _publish(session, article, version, now)
+        publish_version(session, article, version, now)
     session.flush()
     return len(due)
 
