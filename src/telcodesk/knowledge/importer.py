@@ -43,10 +43,18 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
             )
         try:
             value = json.loads(line)
+            problem = None if isinstance(value, dict) else "not a JSON object"
         except json.JSONDecodeError as exc:
-            yield line_no, f"not JSON: {exc.msg}"
-            continue
-        yield line_no, value if isinstance(value, dict) else "not a JSON object"
+            value, problem = None, f"not JSON: {exc.msg}"
+        if count == 1 and problem:
+            # Not a file of articles at all (a number, a string): refused whole, like a CSV
+            # file without its header.
+            raise ValidationFailed(
+                "第 1 行须为一个 JSON 对象（每行一条知识）",
+                "Line 1 must be a JSON object (one article per line)",
+                code="jsonl_malformed",
+            )
+        yield line_no, problem or value
 
 
 def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
