@@ -135,7 +135,9 @@ def load(url: str, rows: list[dict[str, object]]) -> None:
     upgrade(url)
     factory = make_session_factory(create_db_engine(url, sqlite_synchronous="NORMAL"))
     with unit_of_work(factory) as session:
-        hq = org.ensure_unit(session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000")
+        hq = org.ensure_unit(
+            session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000"
+        )
         for p, p_name, cities in provinces():
             pu = org.ensure_unit(session, code=f"P{p}", name=p_name, kind=UnitKind.PROVINCE,
                                  region_code=p, parent=hq)  # fmt: skip
@@ -177,8 +179,12 @@ def load(url: str, rows: list[dict[str, object]]) -> None:
                  "scope_terms": rules.scope_terms(r["province"], r["city"])}  # type: ignore[arg-type]
                 for r in chunk])  # fmt: skip
         if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT setval('kb_article_id_seq', (SELECT max(id) FROM kb_article))"))
-            conn.execute(text("SELECT setval('kb_version_id_seq', (SELECT max(id) FROM kb_version))"))
+            conn.execute(
+                text("SELECT setval('kb_article_id_seq', (SELECT max(id) FROM kb_article))")
+            )
+            conn.execute(
+                text("SELECT setval('kb_version_id_seq', (SELECT max(id) FROM kb_version))")
+            )
             conn.execute(text("ANALYZE"))
         else:
             conn.execute(text("INSERT INTO kb_fts(kb_fts) VALUES ('optimize')"))
@@ -190,7 +196,10 @@ def measure(url: str, repeat: int) -> dict[str, float]:
     factory = make_session_factory(create_db_engine(url, sqlite_synchronous="NORMAL"))
     work = [(q.text, q.city) for q in queries()]
     with unit_of_work(factory) as session:
-        agents = {c: org.get_staff_by_username(session, f"agent.{c}") for c in ("440100", "440300", "440600")}
+        agents = {
+            c: org.get_staff_by_username(session, f"agent.{c}")
+            for c in ("440100", "440300", "440600")
+        }
         session.expunge_all()
     kbtext.warm_up()
     times: list[float] = []

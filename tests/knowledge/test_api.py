@@ -113,7 +113,7 @@ def test_import_report_export_and_usage(
     ]
     text = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{bad json\n"
     res = client.post(
-        "/api/v1/kb/import?format=jsonl&publish=true",
+        "/api/v1/kb/import?publish=true",
         content=text.encode(),
         headers={**editor, "Content-Type": "application/x-ndjson"},
     )
@@ -125,7 +125,7 @@ def test_import_report_export_and_usage(
         "title,answer,category,region_code,tags\n发票开具,登录APP开具电子发票,billing,440000,发票\n"
     )
     res = client.post(
-        "/api/v1/kb/import?format=csv",
+        "/api/v1/kb/import",
         content=csv_text.encode(),
         headers={**editor, "Content-Type": "text/csv"},
     )
@@ -133,7 +133,7 @@ def test_import_report_export_and_usage(
     # A row outside the editor's region refuses the file.
     gz_editor = login(client, desk.gz_editor.username)
     res = client.post(
-        "/api/v1/kb/import?format=csv",
+        "/api/v1/kb/import",
         content=csv_text.replace("440000", "440300").encode(),
         headers={**gz_editor, "Content-Type": "text/csv"},
     )
@@ -142,7 +142,7 @@ def test_import_report_export_and_usage(
     assert sorted(json.loads(line)["title"] for line in exported) == ["宽带提速", "携号转网条件"]
     # Round trip: the export imports again.
     again = client.post(
-        "/api/v1/kb/import?format=jsonl",
+        "/api/v1/kb/import",
         content="\n".join(exported).encode(),
         headers={**editor, "Content-Type": "application/x-ndjson"},
     )

@@ -5,7 +5,7 @@ scoped in the service layer (another region's article answers 404)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -232,7 +232,8 @@ def usage_report(staff: ApiStaff, db: DbDep) -> UsageOut:
     openapi_extra={
         "requestBody": {
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}},
+                # One article object per line (a file of one line is one object).
+                "application/x-ndjson": {"schema": {"type": "object"}},
                 "text/csv": {"schema": {"type": "string"}},
             }
         }
@@ -242,14 +243,16 @@ async def import_articles(
     request: Request,
     staff: ApiStaff,
     db: DbDep,
-    format: Annotated[Literal["jsonl", "csv"], Query()] = "jsonl",
     publish: Annotated[bool, Query()] = False,
 ) -> ImportOut:
-    """Bulk import (docs/knowledge.md): JSON lines or CSV; drafts, or published at once by an
-    editor; bad rows are reported by line and skipped."""
+    """Bulk import (docs/knowledge.md): JSON lines (``application/x-ndjson``) or CSV
+    (``text/csv``), by the Content-Type; drafts, or published at once by an editor; bad rows
+    are reported by line and skipped."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = "csv" if kind == "text/csv" else "jsonl"
     text = csv_rows.decode(await request.body())
     with db.uow() as session:
-        return importer.import_articles(session, staff, text, fmt=format, publish=publish)
+        return importer.import_articles(session, staff, text, fmt=fmt, publish=publish)
 
 
 @router.get(
