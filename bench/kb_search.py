@@ -59,25 +59,32 @@ NOW = datetime.now(UTC)
 
 def provinces() -> list[tuple[str, str, list[tuple[str, str]]]]:
     """31 provinces, 4 cities each from the GB/T 2260 table (广东: the demo's cities first)."""
-    table = regions.load() if hasattr(regions, "load") else None
-    codes = sorted({c for c in _all_codes(table) if c.endswith("0000") and c != "100000"})[:31]
+    demo = ["440100", "440300", "440600"]
     out = []
-    for p in codes:
-        cities = sorted(c for c in _all_codes(table) if c[:2] == p[:2] and c.endswith("00")
-                        and not c.endswith("0000"))  # fmt: skip
+    for p, p_name in sorted(regions.provinces())[:31]:
+        cities = sorted(regions.cities(p))
         if p == "440000":
-            cities = ["440100", "440300", "440600"] + [c for c in cities if c not in
-                      ("440100", "440300", "440600")]  # fmt: skip
-        out.append((p, _name(p), [(c, _name(c)) for c in cities[:4]]))
+            cities = [(c, regions.name(c) or c) for c in demo] + [
+                (c, n) for c, n in cities if c not in demo
+            ]
+        out.append((p, p_name, cities[:4] or [(p[:2] + "0100", p_name)]))
     return out
 
 
-def _all_codes(table: object) -> list[str]:
-    return list(regions.NAMES) if hasattr(regions, "NAMES") else list(regions.names())
+_TERMS: dict[str, list[str]] = {}
 
 
-def _name(code: str) -> str:
-    return regions.name(code) if hasattr(regions, "name") else code
+def _terms(piece: str) -> list[str]:
+    if piece not in _TERMS:
+        _TERMS[piece] = kbtext.index_terms(piece, unigrams=True)
+    return _TERMS[piece]
+
+
+def _pieces(text: str) -> list[str]:
+    """Sentences and bracketed parts, so the pieces repeat across articles (cached terms)."""
+    import re
+
+    return [p for p in re.split(r"[。（）：·\s]", text) if p]
 
 
 def synthetic(n: int, seed: int = 12) -> list[dict[str, object]]:
@@ -107,10 +114,13 @@ def synthetic(n: int, seed: int = 12) -> list[dict[str, object]]:
             extra = "".join(rng.sample(answers, 2))
             answer = f"{where}：{base.data.answer}本地收费{fee}元。{extra}"
         expired = i >= len(demo) and rng.random() < 0.05
+        # The terms of the pieces, joined: the same terms as segmenting the whole text but for
+        # the bigrams across the joins, and 100,000 articles take seconds, not minutes.
         head = f"{title} {' '.join(base.data.tags)}"
-        title_terms = kbtext.index_terms(head, unigrams=True)
+        title_terms = list(dict.fromkeys(t for piece in _pieces(head) for t in _terms(piece)))
         seen = set(title_terms)
-        rest = [t for t in kbtext.index_terms(answer, unigrams=True) if t not in seen]
+        rest = [t for piece in _pieces(answer) for t in _terms(piece) if t not in seen]
+        rest = list(dict.fromkeys(rest))
         published = NOW - timedelta(days=rng.randint(1, 700), minutes=i % 1440)
         rows.append(
             {
@@ -139,18 +149,31 @@ def load(url: str, rows: list[dict[str, object]]) -> None:
             session, code="HQ", name="总部", kind=UnitKind.HQ, region_code="100000"
         )
         for p, p_name, cities in provinces():
-            pu = org.ensure_unit(session, code=f"P{p}", name=p_name, kind=UnitKind.PROVINCE,
-                                 region_code=p, parent=hq)  # fmt: skip
+            pu = org.ensure_unit(
+                session, code=f"P{p}", name=p_name, kind=UnitKind.PROVINCE, region_code=p, parent=hq
+            )
             for c, c_name in cities:
-                org.ensure_unit(session, code=f"C{c}", name=c_name, kind=UnitKind.CITY,
-                                region_code=c, parent=pu)  # fmt: skip
+                org.ensure_unit(
+                    session, code=f"C{c}", name=c_name, kind=UnitKind.CITY, region_code=c, parent=pu
+                )
         service.seed_categories(session)
-        editor = org.create_staff(session, username="bench.editor", display_name="编辑",
-                                  password="Bench@2026!x", unit=hq, role=Role.KNOWLEDGE_EDITOR)  # fmt: skip
+        editor = org.create_staff(
+            session,
+            username="bench.editor",
+            display_name="编辑",
+            password="Bench@2026!x",
+            unit=hq,
+            role=Role.KNOWLEDGE_EDITOR,
+        )
         for city in ("440100", "440600", "440300"):
-            org.create_staff(session, username=f"agent.{city}", display_name="话务员",
-                             password="Bench@2026!x", unit=org.get_unit_by_code(session, f"C{city}"),
-                             role=Role.HOTLINE_AGENT)  # fmt: skip
+            org.create_staff(
+                session,
+                username=f"agent.{city}",
+                display_name="话务员",
+                password="Bench@2026!x",
+                unit=org.get_unit_by_code(session, f"C{city}"),
+                role=Role.HOTLINE_AGENT,
+            )
         cats = {c.code: c.id for c in session.scalars(select(KbCategory))}
         editor_id = editor.id
     engine = create_db_engine(url, sqlite_synchronous="NORMAL")
@@ -158,26 +181,67 @@ def load(url: str, rows: list[dict[str, object]]) -> None:
     with engine.begin() as conn:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            conn.execute(insert(KbArticle), [
-                {"id": r["i"] + 1, "number": f"KB{r['i'] + 1:06d}", "category_id": cats[r["category"]],  # type: ignore[index]
-                 "province_code": r["province"], "city_code": r["city"], "created_by_id": editor_id,
-                 "created_at": r["published"], "live_version_id": r["i"] + 1, "returned_count": 0}  # type: ignore[operator]
-                for r in chunk])  # fmt: skip
-            conn.execute(insert(KbVersion), [
-                {"id": r["i"] + 1, "article_id": r["i"] + 1, "version_no": 1, "state": "published",  # type: ignore[operator]
-                 "title": r["title"], "answer": r["answer"], "body": "", "tags": r["tags"],
-                 "doc_number": "", "effective_from": r["published"], "effective_to": r["effective_to"],
-                 "author_id": editor_id, "review_comment": "", "created_at": r["published"],
-                 "updated_at": r["published"], "published_at": r["published"]}
-                for r in chunk])  # fmt: skip
-            conn.execute(insert(KbSearchDoc), [
-                {"article_id": r["i"] + 1, "version_id": r["i"] + 1, "category_code": r["category"],  # type: ignore[operator]
-                 "province_code": r["province"], "city_code": r["city"], "overrides_article_id": None,
-                 "effective_from": r["published"], "effective_to": r["effective_to"],
-                 "published_at": r["published"], "title_terms": r["title_terms"],
-                 "body_terms": r["body_terms"],
-                 "scope_terms": rules.scope_terms(r["province"], r["city"])}  # type: ignore[arg-type]
-                for r in chunk])  # fmt: skip
+            conn.execute(
+                insert(KbArticle),
+                [
+                    {
+                        "id": r["i"] + 1,
+                        "number": f"KB{r['i'] + 1:06d}",
+                        "category_id": cats[r["category"]],
+                        "province_code": r["province"],
+                        "city_code": r["city"],
+                        "created_by_id": editor_id,
+                        "created_at": r["published"],
+                        "live_version_id": r["i"] + 1,
+                        "returned_count": 0,
+                    }
+                    for r in chunk
+                ],
+            )
+            conn.execute(
+                insert(KbVersion),
+                [
+                    {
+                        "id": r["i"] + 1,
+                        "article_id": r["i"] + 1,
+                        "version_no": 1,
+                        "state": "published",
+                        "title": r["title"],
+                        "answer": r["answer"],
+                        "body": "",
+                        "tags": r["tags"],
+                        "doc_number": "",
+                        "effective_from": r["published"],
+                        "effective_to": r["effective_to"],
+                        "author_id": editor_id,
+                        "review_comment": "",
+                        "created_at": r["published"],
+                        "updated_at": r["published"],
+                        "published_at": r["published"],
+                    }
+                    for r in chunk
+                ],
+            )
+            conn.execute(
+                insert(KbSearchDoc),
+                [
+                    {
+                        "article_id": r["i"] + 1,
+                        "version_id": r["i"] + 1,
+                        "category_code": r["category"],
+                        "province_code": r["province"],
+                        "city_code": r["city"],
+                        "overrides_article_id": None,
+                        "effective_from": r["published"],
+                        "effective_to": r["effective_to"],
+                        "published_at": r["published"],
+                        "title_terms": r["title_terms"],
+                        "body_terms": r["body_terms"],
+                        "scope_terms": rules.scope_terms(r["province"], r["city"]),
+                    }
+                    for r in chunk
+                ],
+            )
         if engine.dialect.name == "postgresql":
             conn.execute(
                 text("SELECT setval('kb_article_id_seq', (SELECT max(id) FROM kb_article))")
@@ -217,9 +281,14 @@ def measure(url: str, repeat: int) -> dict[str, float]:
                 hits += bool(found)
     times.sort()
     pct = lambda p: times[min(len(times) - 1, int(p * len(times)))]  # noqa: E731
-    return {"searches": len(times), "p50_ms": round(pct(0.50), 1), "p95_ms": round(pct(0.95), 1),
-            "p99_ms": round(pct(0.99), 1), "mean_ms": round(statistics.mean(times), 1),
-            "with_hits": round(hits / len(times), 3)}  # fmt: skip
+    return {
+        "searches": len(times),
+        "p50_ms": round(pct(0.50), 1),
+        "p95_ms": round(pct(0.95), 1),
+        "p99_ms": round(pct(0.99), 1),
+        "mean_ms": round(statistics.mean(times), 1),
+        "with_hits": round(hits / len(times), 3),
+    }
 
 
 def pg_url(name: str, fresh: bool) -> str:
@@ -268,8 +337,10 @@ def main() -> int:
             print(f"{name}: {len(rows)} articles loaded in {time.perf_counter() - t0:.0f} s")
         results[name] = {"articles": args.articles, **measure(url, args.repeat)}
         r = results[name]
-        print(f"{name:10} searches={r['searches']} p50={r['p50_ms']} ms p95={r['p95_ms']} ms "
-              f"p99={r['p99_ms']} ms mean={r['mean_ms']} ms with hits={r['with_hits']}")  # fmt: skip
+        print(
+            f"{name:10} searches={r['searches']} p50={r['p50_ms']} ms p95={r['p95_ms']} ms "
+            f"p99={r['p99_ms']} ms mean={r['mean_ms']} ms with hits={r['with_hits']}"
+        )
     print(json.dumps(results))
     return 0 if all(r["p95_ms"] < TARGET_MS for r in results.values()) else 1
 

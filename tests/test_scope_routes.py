@@ -168,6 +168,20 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/kb/bulletins": "region checked against the editor's (403)",
     "POST /api/v1/kb/bulletins/{bulletin_id}/read": "own receipt; another's answers 404",
     "GET /api/v1/kb/bulletins/{bulletin_id}/unread": "editors of the region; 404 else",
+    "GET /console/kb": "hits and articles only of the viewer's region (tests/knowledge)",
+    "GET /console/kb/new": "form",
+    "POST /console/kb/new": "region checked against the editor's (403)",
+    "GET /console/kb/usage": "editors only; their region's articles",
+    "GET /console/kb/bulletins": "own bulletins, and the editor's region's",
+    "POST /console/kb/bulletins": "region checked against the editor's (403)",
+    "GET /console/kb/bulletins/{bulletin_id}": "recipients and the region's editors; 404 else",
+    "POST /console/kb/bulletins/{bulletin_id}/read": "own receipt; another's answers 404",
+    "GET /console/kb/{article}": "404 out of region (tests/knowledge/test_console.py)",
+    "GET /console/kb/{article}/diff": "404 out of region",
+    "POST /console/kb/{article}/edit": "404 out of region, 403 outside the editor's",
+    "POST /console/kb/{article}/revise": "404 out of region, 403 outside the editor's",
+    "POST /console/kb/{article}/act/{action}": "404 out of region, 403 outside the editor's",
+    "POST /console/kb/{article}/usage": "404 out of region; the order scope-checked",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {

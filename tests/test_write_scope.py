@@ -90,6 +90,13 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/kb/import": "editors' writes: tests/knowledge/test_api.py",
     "POST /api/v1/kb/bulletins": "editors' writes: tests/knowledge/test_api.py",
     "POST /api/v1/kb/bulletins/{bulletin_id}/read": "one's own receipt",
+    "POST /console/kb/new": "editors' writes: tests/knowledge/test_console.py",
+    "POST /console/kb/bulletins": "editors' writes: tests/knowledge/test_console.py",
+    "POST /console/kb/bulletins/{bulletin_id}/read": "one's own receipt",
+    "POST /console/kb/{article}/edit": "editors' writes: tests/knowledge/test_console.py",
+    "POST /console/kb/{article}/revise": "editors' writes: tests/knowledge/test_console.py",
+    "POST /console/kb/{article}/act/{action}": "editors' and reviewers' writes: test_console.py",
+    "POST /console/kb/{article}/usage": "agents' usage of what they read: test_console.py",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

@@ -44,6 +44,7 @@ from telcodesk.web.customer_views import router as customer_console_router
 from telcodesk.web.hall_views import router as hall_console_router
 from telcodesk.web.input_guard import InputGuard
 from telcodesk.web.kernel import LoginRequired, error_page, is_console
+from telcodesk.web.knowledge_views import router as knowledge_console_router
 from telcodesk.web.notify_views import router as notify_console_router
 from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
@@ -263,6 +264,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         app.include_router(router)
     # Knowledge base 信息采编 (KB-1, KB-2).
     app.include_router(knowledge_router)
+    app.include_router(knowledge_console_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)
