@@ -26,9 +26,9 @@ class ReferenceEngine:
     """Every live article in scope, filtered in Python: what the engines must agree with."""
 
     def candidates(
-        self, session: Session, terms: list[str], f: search.Filters
+        self, session: Session, tier: search.Tier, f: search.Filters, limit: int
     ) -> list[search.Candidate]:
-        docs = list(session.scalars(select(KbSearchDoc)))
+        docs = list(session.scalars(select(KbSearchDoc).order_by(KbSearchDoc.id.desc())))
         hidden = {
             d.overrides_article_id
             for d in docs
@@ -36,10 +36,13 @@ class ReferenceEngine:
         }
         out = []
         for d in docs:
-            mine = set(d.title_terms.split()) | set(d.body_terms.split())
+            mine = set(d.title_terms.split())
+            if not tier.title_only:
+                mine |= set(d.body_terms.split())
+            held = [t in mine for t in tier.terms]
             where = set(d.scope_terms.split())
             if (
-                mine & set(terms)
+                (all(held) if tier.every else any(held))
                 and (f.scope is None or where & set(f.scope))
                 and d.effective_from <= f.now
                 and (d.effective_to is None or d.effective_to > f.now)
@@ -55,7 +58,7 @@ class ReferenceEngine:
                         d.body_terms,
                     )
                 )
-        return out
+        return out[:limit]
 
 
 def test_demo_content_quality_and_same_results_as_the_reference(

@@ -90,6 +90,10 @@ class KbSearchDoc(Base):
     knowledge/search.py). Removed the moment the article is retired or expires."""
 
     __tablename__ = "kb_search_doc"
+    # A city's overrides, found by index on every search of its agents (search._live).
+    __table_args__ = (
+        Index("ix_kb_search_doc_city_overrides", "city_code", "overrides_article_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("kb_article.id"), unique=True)

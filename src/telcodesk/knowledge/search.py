@@ -7,13 +7,17 @@ an article applies is indexed too (``rules.scope_terms``), so a viewer's region 
 the full-text query and never a scan.
 
 A search is two steps:
-1. the engine finds the candidates — any query term, inside the viewer's region, live now
-   (effective window; a city's override hides the province article it replaces) — and keeps
-   the best ``CANDIDATES`` by its own rank (bm25 / ts_rank);
+1. the engine finds up to ``CANDIDATES`` candidates — inside the viewer's region, live now
+   (effective window; a city's override hides the province article it replaces) — in tiers,
+   most telling first: titles (and tags) holding every word of the query, then titles holding
+   any of its terms, then title or answer/body holding any; within a tier the newest first
+   (by id). No engine-specific rank decides what is cut, so both engines find the same
+   candidates — and the index alone answers, without scoring every match (a two-character
+   word like 漫游 matches thousands of articles at 100,000);
 2. ``rank`` orders them the same way on both engines: coverage of the query's words (a word
    in the title or tags counts more than in the body; a word missing whole counts by the share
-   of its bigrams found, so typos and other cuts still score), then the city's version ahead
-   of the province's, then the freshest, then the article id.
+   of its bigrams or characters found, so typos and other cuts still score), then the city's
+   version ahead of the province's, then the freshest, then the article id.
 If no term matches at all, the query's single characters are tried (typos like 宽代).
 """
 
@@ -60,8 +64,17 @@ class Filters:
     now: datetime
 
 
+@dataclass(frozen=True)
+class Tier:
+    terms: list[str]
+    every: bool  # all of the terms (AND), else any (OR)
+    title_only: bool
+
+
 class Engine(Protocol):
-    def candidates(self, session: Session, terms: list[str], f: Filters) -> list[Candidate]: ...
+    def candidates(
+        self, session: Session, tier: Tier, f: Filters, limit: int
+    ) -> list[Candidate]: ...
 
 
 def _live(f: Filters) -> list[ColumnElement[bool]]:
@@ -97,32 +110,37 @@ class SqliteEngine:
 
     fts = table("kb_fts", column("rowid"))
 
-    def candidates(self, session: Session, terms: list[str], f: Filters) -> list[Candidate]:
-        match = "{title_terms body_terms} : (" + " OR ".join(f'"{t}"' for t in terms) + ")"
+    def candidates(self, session: Session, tier: Tier, f: Filters, limit: int) -> list[Candidate]:
+        columns = "title_terms" if tier.title_only else "{title_terms body_terms}"
+        joined = (" AND " if tier.every else " OR ").join(f'"{t}"' for t in tier.terms)
+        match = f"{columns} : ({joined})"
         if f.scope is not None:
             match += " AND scope_terms : (" + " OR ".join(f'"{t}"' for t in f.scope) + ")"
         stmt = (
             _columns()
             .join(self.fts, self.fts.c.rowid == KbSearchDoc.id)
             .where(text("kb_fts MATCH :match"), and_(*_live(f)))
-            .order_by(text("bm25(kb_fts, 3.0, 1.0, 0.0)"))
-            .limit(CANDIDATES)
+            .order_by(self.fts.c.rowid.desc())
+            .limit(limit)
         )
         return _rows(session.execute(stmt, {"match": match}))
 
 
 class PostgresEngine:
-    """A tsvector of the same terms, taken as they are (array_to_tsvector), GIN-indexed."""
+    """A tsvector of the same terms, taken as they are (array_to_tsvector), GIN-indexed;
+    title and tags carry weight A, answer and body B, the region D."""
 
-    def candidates(self, session: Session, terms: list[str], f: Filters) -> list[Candidate]:
-        query = "(" + " | ".join(f"'{t}'" for t in terms) + ")"
+    def candidates(self, session: Session, tier: Tier, f: Filters, limit: int) -> list[Candidate]:
+        weight = ":A" if tier.title_only else ":AB"
+        joined = (" & " if tier.every else " | ").join(f"'{t}'{weight}" for t in tier.terms)
+        query = f"({joined})"
         if f.scope is not None:
             query += " & (" + " | ".join(f"'{t}'" for t in f.scope) + ")"
         stmt = (
             _columns()
             .where(text("kb_search_doc.tsv @@ CAST(:q AS tsquery)"), and_(*_live(f)))
-            .order_by(text("ts_rank(kb_search_doc.tsv, CAST(:q AS tsquery)) DESC"))
-            .limit(CANDIDATES)
+            .order_by(KbSearchDoc.id.desc())
+            .limit(limit)
         )
         return _rows(session.execute(stmt, {"q": query}))
 
@@ -170,19 +188,39 @@ def rank(units: list[str], found: list[Candidate]) -> list[Ranked]:
     return [item[2] for item in scored]
 
 
+def tiers(units: list[str]) -> list[Tier]:
+    """What the engine is asked, in order (see the module docstring); single characters
+    last, for typos, only when nothing else matched."""
+    terms = list(dict.fromkeys([*units, *(g for u in units for g in bigrams_of(u))]))
+    out = [Tier(units, True, True), Tier(terms, False, True), Tier(terms, False, False)]
+    return out[1:] if len(units) == 1 else out
+
+
+def bigrams_of(unit: str) -> list[str]:
+    return kbtext.bigrams(unit) if len(unit) > 2 else []
+
+
 def search(
     session: Session, query: str, f: Filters, limit: int = 10, engine: Engine | None = None
 ) -> list[Ranked]:
     units = kbtext.query_units(query)
     if not units:
         return []
-    terms = list(dict.fromkeys([*units, *(g for u in units for g in kbtext.bigrams(u))]))
     engine = engine or engine_for(session)
-    found = engine.candidates(session, terms, f)
+    found: dict[int, Candidate] = {}
+    for tier in tiers(units):
+        for c in engine.candidates(session, tier, f, CANDIDATES):
+            found.setdefault(c.article_id, c)
+        if len(found) >= CANDIDATES:
+            break
     if not found:  # nothing matched a whole word or bigram: try the characters (typos)
         chars = list(dict.fromkeys(ch for u in units if not _LATIN.match(u) for ch in u))
-        found = engine.candidates(session, chars, f) if chars else []
-    return rank(units, found)[:limit]
+        if chars:
+            found = {
+                c.article_id: c
+                for c in engine.candidates(session, Tier(chars, False, False), f, CANDIDATES)
+            }
+    return rank(units, list(found.values())[:CANDIDATES])[:limit]
 
 
 # --- snippets --------------------------------------------------------------------------
