@@ -483,6 +483,8 @@ def customers_import(
         f"rows {report.rows} · imported {report.imported} (products {report.products}) · "
         f"rejected {report.rejected}"
     )
+
+
 # --- knowledge base 信息采编 (KB-1, KB-2) ---------------------------------------------------
 kb_app = typer.Typer(help="Knowledge base / 知识库 (search, import, export)", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")

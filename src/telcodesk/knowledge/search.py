@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, column, or_, select, table, text
+from sqlalchemy import ColumnElement, and_, column, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from telcodesk.knowledge import text as kbtext
@@ -127,19 +127,21 @@ class SqliteEngine:
 
 
 class PostgresEngine:
-    """A tsvector of the same terms, taken as they are (array_to_tsvector), GIN-indexed;
-    title and tags carry weight A, answer and body B, the region D."""
+    """Tsvectors of the same terms, taken as they are (array_to_tsvector), GIN-indexed: one
+    of the title's terms and the region (``tsv_title``), one of everything (``tsv``)."""
 
     def candidates(self, session: Session, tier: Tier, f: Filters, limit: int) -> list[Candidate]:
-        weight = ":A" if tier.title_only else ":AB"
-        joined = (" & " if tier.every else " | ").join(f"'{t}'{weight}" for t in tier.terms)
+        vector = "tsv_title" if tier.title_only else "tsv"
+        joined = (" & " if tier.every else " | ").join(f"'{t}'" for t in tier.terms)
         query = f"({joined})"
         if f.scope is not None:
             query += " & (" + " | ".join(f"'{t}'" for t in f.scope) + ")"
         stmt = (
             _columns()
-            .where(text("kb_search_doc.tsv @@ CAST(:q AS tsquery)"), and_(*_live(f)))
-            .order_by(KbSearchDoc.id.desc())
+            .where(text(f"kb_search_doc.{vector} @@ CAST(:q AS tsquery)"), and_(*_live(f)))
+            # "id + 0": newest first from the GIN matches, not a backward walk of the primary
+            # key that reads every row's tsvector until a hundred match.
+            .order_by(literal_column("kb_search_doc.id + 0").desc())
             .limit(limit)
         )
         return _rows(session.execute(stmt, {"q": query}))
