@@ -1,8 +1,8 @@
 """kb_search_doc.tsv_title: the title's terms and the region in their own GIN-indexed
 tsvector, so the title tiers of a search need no weight recheck on PostgreSQL (KB-1)
 
-Revision ID: 0016_kb_title_tsv
-Revises: 0015_kb_overrides
+Revision ID: 0017_kb_title_tsv
+Revises: 0016_kb_overrides
 Create Date: 2026-12-06 23:05:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0016_kb_title_tsv"
-down_revision: str | None = "0015_kb_overrides"
+revision: str = "0017_kb_title_tsv"
+down_revision: str | None = "0016_kb_overrides"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

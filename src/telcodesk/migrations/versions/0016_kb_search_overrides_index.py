@@ -1,7 +1,7 @@
 """kb_search_doc: index of a city's overrides, read on every search of its agents (KB-1)
 
-Revision ID: 0015_kb_overrides
-Revises: 0014_counter
+Revision ID: 0016_kb_overrides
+Revises: 0015_closure
 Create Date: 2026-12-06 23:00:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0015_kb_overrides"
-down_revision: str | None = "0014_counter"
+revision: str = "0016_kb_overrides"
+down_revision: str | None = "0015_closure"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
