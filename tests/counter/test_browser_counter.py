@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 import urllib.request
 import uuid
@@ -15,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from telcodesk.app import create_app
 from telcodesk.config import Settings
@@ -25,7 +23,8 @@ from telcodesk.customers.schemas import CustomerIn
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
 from telcodesk.notify import rules as notify_rules
 from tests.factories import PASSWORD, build_world
-from tests.web.test_browser import CHROMIUM, FLAGS, free_port
+from tests.live import live_server
+from tests.web.test_browser import CHROMIUM, FLAGS
 
 SECRET = "browser-sms-secret"
 BODY = "44010619580808123"  # born 1958: an elderly customer (BH-2)
@@ -60,20 +59,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         customers.add_product(
             session, customer, number="13620002000", plan="4G 59", arrears_fen=5800
         )
-    port = free_port()
     settings = Settings(database_url=url, sms_secret=SECRET, worker_interval_s=3600)
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(settings)) as base:
+        yield base
 
 
 def sms_reply(server: str, phone: str, text: str) -> dict[str, object]:

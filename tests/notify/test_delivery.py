@@ -30,14 +30,9 @@ from telcodesk.notify import jobs, outbox, rules
 from telcodesk.notify import service as notify
 from telcodesk.notify.models import OutboxMessage
 from tests.factories import World, hq_admin
+from tests.live import free_port, live_server
 
 SECRET = "gateway-test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -318,10 +313,6 @@ def test_the_gateways_receipt_comes_back_to_our_endpoint(
 ) -> None:
     """The whole loop over real HTTP: we send, the platform answers a msg_id, then POSTs a
     signed receipt to our receipt endpoint, which marks the message delivered."""
-    import threading
-
-    import uvicorn
-
     from telcodesk.app import create_app
 
     proc, url = start_gateway()
@@ -333,30 +324,20 @@ def test_the_gateways_receipt_comes_back_to_our_endpoint(
             "sms_receipt_url": f"http://127.0.0.1:{port}/api/v1/notify/sms/receipts",
         }
     )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        for _ in range(100):
-            if server.started:
-                break
-            time.sleep(0.05)
-        queue(factory, world, 1, "sms")
-        assert deliver(factory, cfg) == 1
-        receipt = None
-        for _ in range(100):
-            with unit_of_work(factory) as session:
-                row = session.scalars(select(OutboxMessage)).one()
-                receipt = row.receipt
-            if receipt:
-                break
-            time.sleep(0.05)
-        assert receipt == "delivered"
-        assert row.provider_id == taken(url)[0]["msg_id"]
+        with live_server(create_app(cfg), port=port):
+            queue(factory, world, 1, "sms")
+            assert deliver(factory, cfg) == 1
+            receipt = None
+            for _ in range(100):
+                with unit_of_work(factory) as session:
+                    row = session.scalars(select(OutboxMessage)).one()
+                    receipt = row.receipt
+                if receipt:
+                    break
+                time.sleep(0.05)
+            assert receipt == "delivered"
+            assert row.provider_id == taken(url)[0]["msg_id"]
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         proc.kill()
         proc.wait()

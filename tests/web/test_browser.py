@@ -7,19 +7,16 @@ through every stage to the archive (WO-1), the first-contact owner staying put (
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from telcodesk.app import create_app
 from telcodesk.config import Settings
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
 from tests.factories import PASSWORD, build_world
+from tests.live import live_server
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -39,32 +36,14 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'console.db'}"
     upgrade(url)
     with unit_of_work(make_session_factory(create_db_engine(url))) as session:
         build_world(session)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(Settings(database_url=url))) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

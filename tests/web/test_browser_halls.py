@@ -6,13 +6,11 @@ what is spoken); the phone page shows the ticket's state."""
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from telcodesk.app import create_app
 from telcodesk.config import Settings
@@ -21,7 +19,8 @@ from telcodesk.halls import setup
 from telcodesk.org import service as org
 from telcodesk.org.roles import Role, UnitKind
 from tests.factories import PASSWORD, build_world
-from tests.web.test_browser import CHROMIUM, FLAGS, free_port
+from tests.live import live_server
+from tests.web.test_browser import CHROMIUM, FLAGS
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,21 +56,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
             session, username="th.agent", display_name="营业员小林", password=PASSWORD,
             unit=hall, role=Role.HALL_AGENT,
         )  # fmt: skip
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(Settings(database_url=url))) as base:
+        yield base, token
 
 
 def test_kiosk_counter_and_display_that_speaks(site: tuple[str, str]) -> None:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from telcodesk.app import create_app
@@ -23,13 +22,12 @@ from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import OrderCreate, TransitionIn
 from tests.factories import PASSWORD, build_world
-from tests.web.test_browser import CHROMIUM, FLAGS, free_port, pytestmark  # noqa: F401
+from tests.live import live_server
+from tests.web.test_browser import CHROMIUM, FLAGS, pytestmark  # noqa: F401
 
 
 @pytest.fixture(scope="module")
 def kb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
-    import threading
-    import time
 
     url = f"sqlite:///{tmp_path_factory.mktemp('kb_browser') / 'console.db'}"
     upgrade(url)
@@ -67,22 +65,8 @@ def kb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, s
             orders.transition(
                 session, actor, number, action, TransitionIn(version=current.version, **extra)
             )
-    config = uvicorn.Config(
-        create_app(Settings(database_url=url)),
-        host="127.0.0.1",
-        port=free_port(),
-        log_level="warning",
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{config.port}", number, url
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(Settings(database_url=url))) as base:
+        yield base, number, url
 
 
 @pytest.fixture(scope="module")

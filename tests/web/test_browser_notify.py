@@ -5,13 +5,10 @@ lists the breach above the 90 % warning above the chase, and opening one goes to
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from telcodesk.app import create_app
 from telcodesk.config import Settings
@@ -20,7 +17,8 @@ from telcodesk.notify import service as notify
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.schemas import OrderCreate
 from tests.factories import PASSWORD, build_world
-from tests.web.test_browser import CHROMIUM, FLAGS, free_port
+from tests.live import live_server
+from tests.web.test_browser import CHROMIUM, FLAGS
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,21 +36,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, object
     factory = make_session_factory(create_db_engine(url))
     with unit_of_work(factory) as session:
         build_world(session)
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", factory
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(Settings(database_url=url))) as base:
+        yield base, factory
 
 
 def alert(factory: object, kind: str, share: float | None, text: str) -> str:
