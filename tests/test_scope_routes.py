@@ -130,6 +130,18 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/public/halls/{token}/tickets": "kiosk: one hall by its screen token",
     "GET /api/v1/public/halls/{token}/display": "display: one hall by its token, numbers only",
     "GET /api/v1/public/tickets/{token}": "phone page: one ticket by its own token",
+    # Appointments (BH-4): the hall is found by hall_for (404 out of region), the appointment
+    # within the hall (tests/halls/test_appointments.py); a customer id is scope-checked.
+    "POST /api/v1/halls/{hall}/slots": "hall managers of the region; 404 out of region",
+    "GET /api/v1/halls/{hall}/slots": "404 out of region (tests/halls)",
+    "POST /api/v1/halls/{hall}/appointments": "404 out of region; customer id scope-checked",
+    "GET /api/v1/halls/{hall}/appointments": "404 out of region (tests/halls)",
+    "POST /api/v1/halls/{hall}/appointments/{appointment_id}/check-in": "404 out of region",
+    "POST /api/v1/halls/{hall}/appointments/{appointment_id}/cancel": "404 out of region",
+    "POST /api/v1/public/halls/{token}/check-in": "kiosk: one hall by its screen token",
+    "GET /console/halls/{hall}/appointments": "404 out of region",
+    "POST /console/halls/{hall}/appointments/{verb}": "404 out of region",
+    "POST /console/halls/{hall}/appointments/{appointment_id}/{verb}": "404 out of region",
     "GET /console/halls": "halls of the caller's region only",
     "GET /console/halls/{hall}/counters/{counter}": "404 out of region",
     "POST /console/halls/{hall}/counters/{counter}/{verb}": "404 out of region",

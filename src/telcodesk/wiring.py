@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telcodesk.halls import hooks as halls
 from telcodesk.knowledge import hooks as knowledge
 from telcodesk.notify import hooks as notify
+from telcodesk.notify import rules as notify_rules
 from telcodesk.notify import service as notify_service
+from telcodesk.notify.models import CustomerOptOut
 from telcodesk.routing import hooks as routing
 from telcodesk.sla import hooks as sla
 from telcodesk.workorders import hooks
@@ -45,6 +48,9 @@ def wire() -> None:
     # halls: the duty manager's peak and paused-counter alerts go out through notify (BH-3).
     halls.clear()
     halls.on_alert(hall_alert_to_staff)
+    # halls: an appointment's confirmation and reminder SMS to the customer (BH-4).
+    halls.clear_sms()
+    halls.on_customer_sms(hall_sms_to_customer)
     # Knowledge bulletins reach their recipients through notify (KB-2).
     knowledge.clear()
     knowledge.on_bulletin(notify_service.send_staff)
@@ -57,6 +63,22 @@ def hall_alert_to_staff(
         session, staff_ids, order_id=None, kind=kind, message_zh=zh, message_en=en,
         province_code=province,
     )  # fmt: skip
+
+
+def hall_sms_to_customer(
+    session: Session, customer_id: int, phone: str, kind: str, text: str, province: str
+) -> None:
+    """Into the outbox unless the customer opted out of SMS (the worker delivers it)."""
+    opted_out = session.scalar(
+        select(CustomerOptOut.id).where(
+            CustomerOptOut.customer_id == customer_id, CustomerOptOut.channel == notify_rules.SMS
+        )
+    )
+    if opted_out is None:
+        notify_service.enqueue(
+            session, channel=notify_rules.SMS, kind=kind, recipient=phone, body=text,
+            customer_id=customer_id, province_code=province,
+        )  # fmt: skip
 
 
 def hooks_markdown() -> str:

@@ -5,6 +5,7 @@ which carry the hall's screen token or the ticket's own token instead of a login
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -14,18 +15,24 @@ from telcodesk import clock
 from telcodesk.customers import phones
 from telcodesk.customers import service as customers
 from telcodesk.deps import ApiStaff, DbDep
-from telcodesk.halls import queries, rules, service, setup
+from telcodesk.halls import appointments, queries, rules, service, setup
 from telcodesk.halls.schemas import (
     HALL_CODE_PATTERN,
     TOKEN_PATTERN,
+    AppointmentOut,
+    BookIn,
     CalledOut,
+    CheckInOut,
     CounterMove,
     DisplayOut,
     GuideIssueIn,
     HallOut,
     IssuedOut,
     IssueIn,
+    KioskCheckInIn,
     KpisOut,
+    SlotOut,
+    SlotsIn,
     TicketActionIn,
     TicketOut,
     TicketStatusOut,
@@ -221,6 +228,125 @@ def act(
     return service.remove(session, staff, unit, ticket_id, left=verb == "left")
 
 
+# --- appointments 预约 (BH-4) ------------------------------------------------------------------
+
+
+def slot_out(view: appointments.SlotView) -> SlotOut:
+    s = view.slot
+    return SlotOut(
+        id=s.id, type=view.code, type_zh=view.name_zh, starts_at=s.starts_at, minutes=s.minutes,
+        capacity=s.capacity, booked=s.booked, free=view.free,
+    )  # fmt: skip
+
+
+def appointment_out(view: appointments.AppointmentView) -> AppointmentOut:
+    a = view.appointment
+    return AppointmentOut(
+        id=a.id, slot_id=a.slot_id, type=view.code, starts_at=a.starts_at,
+        customer_id=a.customer_id, customer_name=view.customer_name, tier=a.tier, state=a.state,
+        source=a.source, reminded_at=a.reminded_at, checked_in_at=a.checked_in_at,
+        ticket=view.ticket_number,
+    )  # fmt: skip
+
+
+def _one_appointment(session: Session, unit: OrgUnit, appointment_id: int) -> AppointmentOut:
+    a = appointments.get_appointment(session, unit, appointment_id)
+    day = clock.local(a.starts_at).date()
+    view = next(v for v in appointments.day_appointments(session, unit, day) if v.appointment is a)
+    return appointment_out(view)
+
+
+def checked_in_out(session: Session, unit: OrgUnit, done: appointments.CheckedIn) -> CheckInOut:
+    return CheckInOut(
+        appointment_id=done.appointment.id,
+        arrival=done.arrival.value,
+        ticket=_issued(session, unit, done.ticket),
+    )
+
+
+def _today() -> date:
+    return clock.local(clock.now()).date()
+
+
+@router.post("/halls/{hall}/slots", response_model=list[SlotOut], operation_id="halls_add_slots")
+def add_slots(hall: HallCode, body: SlotsIn, staff: ApiStaff, db: DbDep) -> list[SlotOut]:
+    """The duty manager opens a day's appointment slots for a service type (BH-4)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall, Permission.HALL_MANAGE)
+        made = appointments.add_slots(
+            session, staff, unit, body.type, body.on(), time.fromisoformat(body.first),
+            time.fromisoformat(body.last), body.minutes, body.capacity,
+        )  # fmt: skip
+        ids = {s.id for s in made}
+        return [
+            slot_out(v)
+            for v in appointments.day_slots(session, unit, body.on())
+            if v.slot.id in ids
+        ]
+
+
+@router.get("/halls/{hall}/slots", response_model=list[SlotOut], operation_id="halls_slots")
+def list_slots(hall: HallCode, staff: ApiStaff, db: DbDep, day: Day | None = None) -> list[SlotOut]:
+    """The day's slots with their free places (today by default)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        return [slot_out(v) for v in appointments.day_slots(session, unit, day or _today())]
+
+
+@router.post("/halls/{hall}/appointments", response_model=AppointmentOut, operation_id="halls_book")
+def book(hall: HallCode, body: BookIn, staff: ApiStaff, db: DbDep) -> AppointmentOut:
+    """Book a gold or diamond member into a slot; they are sent the confirmation by SMS."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        made = appointments.book(
+            session, staff, unit, body.slot_id, customer_id=body.customer_id, phone=body.phone,
+            source="api",
+        )  # fmt: skip
+        return _one_appointment(session, unit, made.id)
+
+
+@router.get(
+    "/halls/{hall}/appointments",
+    response_model=list[AppointmentOut],
+    operation_id="halls_appointments",
+)
+def list_appointments(
+    hall: HallCode, staff: ApiStaff, db: DbDep, day: Day | None = None
+) -> list[AppointmentOut]:
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        return [
+            appointment_out(v)
+            for v in appointments.day_appointments(session, unit, day or _today())
+        ]
+
+
+@router.post(
+    "/halls/{hall}/appointments/{appointment_id}/check-in",
+    response_model=CheckInOut,
+    operation_id="halls_check_in",
+)
+def check_in(hall: HallCode, appointment_id: TicketId, staff: ApiStaff, db: DbDep) -> CheckInOut:
+    """On time: a ticket in the appointment queue (by booked time); late: a walk-in ticket;
+    too early: 409 with the time check-in opens."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        done = appointments.check_in(session, unit, appointment_id, staff)
+        return checked_in_out(session, unit, done)
+
+
+@router.post(
+    "/halls/{hall}/appointments/{appointment_id}/cancel",
+    response_model=AppointmentOut,
+    operation_id="halls_cancel_appointment",
+)
+def cancel(hall: HallCode, appointment_id: TicketId, staff: ApiStaff, db: DbDep) -> AppointmentOut:
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        appointments.cancel(session, staff, unit, appointment_id)
+        return _one_appointment(session, unit, appointment_id)
+
+
 # --- public: kiosk, phone, display (a token, no login) ------------------------------------
 
 
@@ -232,6 +358,17 @@ def public_issue(token: Token, body: IssueIn, db: DbDep) -> IssuedOut:
     with db.uow() as session:
         unit, _ = setup.hall_by_token(session, token)
         return _issued(session, unit, issue_for(session, unit, body, "kiosk"))
+
+
+@router.post(
+    "/public/halls/{token}/check-in", response_model=CheckInOut, operation_id="halls_kiosk_check_in"
+)
+def kiosk_check_in(token: Token, body: KioskCheckInIn, db: DbDep) -> CheckInOut:
+    """The kiosk: a member checks in for today's appointment with their number (BH-4)."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        done = appointments.check_in_by_phone(session, unit, body.phone)
+        return checked_in_out(session, unit, done)
 
 
 @router.get(

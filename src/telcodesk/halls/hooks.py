@@ -32,3 +32,24 @@ def alert(
 ) -> None:
     for sink in _sinks:
         sink(session, staff_ids, kind, zh, en, province)
+
+
+# (session, customer id, phone, kind, text, province code): an SMS to a customer through the
+# outbox (BH-4: an appointment's confirmation and reminder); wiring registers notify's.
+CustomerSmsSink = Callable[[Session, int, str, str, str, str], None]
+_sms_sinks: list[CustomerSmsSink] = []
+
+
+def clear_sms() -> None:
+    _sms_sinks.clear()
+
+
+def on_customer_sms(sink: CustomerSmsSink) -> None:
+    _sms_sinks.append(sink)
+
+
+def customer_sms(
+    session: Session, customer_id: int, phone: str, kind: str, text: str, province: str
+) -> None:
+    for sink in _sms_sinks:
+        sink(session, customer_id, phone, kind, text, province)

@@ -1,4 +1,5 @@
-"""Halls' scheduled job: the duty manager's alerts (BH-3) raised or cleared for every hall.
+"""Halls' scheduled jobs: the duty manager's alerts (BH-3) raised or cleared for every hall;
+appointments' reminder SMS and no-shows (BH-4).
 
 Issuing a ticket and moving a counter check their hall at once; calling a ticket does not
 (it keeps "call next" fast with thousands waiting), so this prompt job is what clears a peak
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telcodesk.config import Settings
-from telcodesk.halls import alerts
+from telcodesk.halls import alerts, appointments
 from telcodesk.halls.models import HallConfig
 from telcodesk.org.models import OrgUnit
 from telcodesk.scheduling import Job
@@ -26,11 +27,22 @@ def check_halls(session: Session, settings: Settings) -> int:
     return len(halls)
 
 
+def appointments_due(session: Session, settings: Settings) -> int:
+    done = appointments.sweep(session)
+    return done.reminded + done.no_shows
+
+
 JOBS = (
     Job(
         "hall_alerts",
         "营业厅排队高峰与暂停窗口提醒 / hall peak and paused-counter alerts (BH-3)",
         check_halls,
+        prompt=True,
+    ),
+    Job(
+        "hall_appointments",
+        "营业厅预约提醒短信与过号未到 / hall appointment reminders and no-shows (BH-4)",
+        appointments_due,
         prompt=True,
     ),
 )

@@ -27,6 +27,10 @@ class HallConfig(Base):
     no_show_after_calls: Mapped[int] = mapped_column(default=3)
     # Predicted wait (minutes) past which the duty manager is alerted (T-3: 30 min).
     peak_wait_minutes: Mapped[int] = mapped_column(default=30)
+    # Appointments (BH-4): check-in opens this many minutes before the booked time and is on
+    # time until this many after it; later arrivals join the walk-in queue.
+    checkin_early_minutes: Mapped[int] = mapped_column(default=30, server_default=text("30"))
+    checkin_late_minutes: Mapped[int] = mapped_column(default=15, server_default=text("15"))
 
 
 class ServiceType(Base):
@@ -163,3 +167,53 @@ class HallAlert(Base):
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class AppointmentSlot(Base):
+    """A bookable time of a hall for one service type 预约时段 (BH-4): up to ``capacity``
+    appointments start at ``starts_at``. ``booked`` counts the live bookings and is raised by
+    a compare-and-set update, so two bookings never overfill a slot."""
+
+    __tablename__ = "hall_appointment_slot"
+    __table_args__ = (UniqueConstraint("hall_id", "service_type_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    service_type_id: Mapped[int] = mapped_column(ForeignKey("hall_service_type.id"))
+    day: Mapped[date] = mapped_column(Date())  # the hall's local day of starts_at
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    minutes: Mapped[int] = mapped_column()
+    capacity: Mapped[int] = mapped_column()
+    booked: Mapped[int] = mapped_column(default=0)
+
+
+class Appointment(Base):
+    """A booking 预约 of a gold or diamond member (BH-4): booked → checked_in (a ticket in the
+    appointment queue, ordered by the booked time) or late (a walk-in ticket) or no_show
+    (recorded by the worker once the late window has closed) or cancelled."""
+
+    __tablename__ = "hall_appointment"
+    __table_args__ = (
+        # The worker's sweeps: reminders due and windows closed, by state and time.
+        Index("ix_hall_appointment_due", "state", "starts_at"),
+        Index("ix_hall_appointment_customer", "customer_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("hall_appointment_slot.id"), index=True)
+    service_type_id: Mapped[int] = mapped_column(ForeignKey("hall_service_type.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    phone: Mapped[str] = mapped_column(String(20))
+    tier: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(String(12))  # console | api
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # no-show, cancel
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("hall_ticket.id"))
+    province_code: Mapped[str] = mapped_column(String(6))
+    city_code: Mapped[str] = mapped_column(String(6))

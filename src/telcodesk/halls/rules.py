@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -435,3 +435,52 @@ def counters_to_open(arrivals_per_hour: float, handle_minutes: float, target_min
     """Counters needed so the mean wait (Erlang C) stays within target: the queueing model
     behind the peak alert (BH-3). See staffing.py."""
     return staffing.servers_for_mean_wait(arrivals_per_hour, handle_minutes, target_minutes)
+
+
+# --- appointments 预约 (BH-4) ------------------------------------------------------------------
+
+# The reminder SMS goes out this long before the booked time (the worker's sweep).
+REMINDER_BEFORE = timedelta(hours=1)
+MAX_SLOT_CAPACITY = 50
+APPOINTMENT_STATES = ("booked", "checked_in", "late", "no_show", "cancelled")
+# Live bookings hold a place in their slot; the others gave it back or used it.
+HOLDING = ("booked",)
+
+
+class Arrival(StrEnum):
+    EARLY = "early"  # before the check-in window opens: come back later
+    ON_TIME = "on_time"  # within the window: the appointment queue, by booked time
+    LATE = "late"  # after it: the walk-in queue like any other ticket
+
+
+def arrival(starts_at: datetime, now: datetime, early_minutes: int, late_minutes: int) -> Arrival:
+    """Where a customer checking in at ``now`` for ``starts_at`` stands: the window is
+    [starts_at − early, starts_at + late], both ends included."""
+    if now < starts_at - timedelta(minutes=early_minutes):
+        return Arrival.EARLY
+    if now <= starts_at + timedelta(minutes=late_minutes):
+        return Arrival.ON_TIME
+    return Arrival.LATE
+
+
+def window_closed(starts_at: datetime, now: datetime, late_minutes: int) -> bool:
+    """The late window has passed: an appointment still only booked is a no-show."""
+    return now > starts_at + timedelta(minutes=late_minutes)
+
+
+def reminder_due(starts_at: datetime, now: datetime) -> bool:
+    """Within the hour before the booked time (booked later than that: no reminder needed,
+    the confirmation was just sent)."""
+    return starts_at - REMINDER_BEFORE <= now < starts_at
+
+
+def slot_starts(day: date, first: time, last: time, minutes: int) -> list[time]:
+    """The start times of slots of ``minutes`` from ``first`` while they end by ``last``."""
+    if minutes < 5 or minutes > 240:
+        raise PolicyError("a slot lasts 5 to 240 minutes")
+    starts, at = [], datetime.combine(day, first)
+    end = datetime.combine(day, last)
+    while at + timedelta(minutes=minutes) <= end:
+        starts.append(at.time())
+        at += timedelta(minutes=minutes)
+    return starts

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from telcodesk.inputs import MAX_ID
+from telcodesk.errors import ValidationFailed
+from telcodesk.inputs import DAY_PATTERN, MAX_ID
 
 HALL_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,40}$"
 TYPE_CODE_PATTERN = r"^[A-Z]{1,2}$"
@@ -179,3 +180,76 @@ class KpisOut(BaseModel):
     by_counter: list[GroupOut]
     by_hour: list[GroupOut]
     opening_hours_ok: bool  # T-4: ≥ 10 hours
+
+
+# --- appointments 预约 (BH-4) ------------------------------------------------------------------
+
+HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class SlotsIn(BaseModel):
+    """A day's bookable slots for one service type: every ``minutes`` from ``first`` while a
+    slot ends by ``last`` (Beijing time), each taking up to ``capacity`` bookings."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(pattern=TYPE_CODE_PATTERN, description="A, B, C, D or V")
+    day: str = Field(pattern=DAY_PATTERN, description="YYYY-MM-DD")
+    first: str = Field(pattern=HHMM_PATTERN, description="HH:MM, Beijing time")
+    last: str = Field(pattern=HHMM_PATTERN, description="HH:MM, Beijing time")
+    minutes: int = Field(default=30, ge=5, le=240)
+    capacity: int = Field(default=2, ge=1, le=50)
+
+    def on(self) -> date:
+        """The day as a date (a pattern-valid text that is no date, 2026-02-31, is a 422)."""
+        try:
+            return date.fromisoformat(self.day)
+        except ValueError as exc:
+            raise ValidationFailed("日期不正确", f"Not a date: {self.day}", code="bad_day") from exc
+
+
+class SlotOut(BaseModel):
+    id: int
+    type: str
+    type_zh: str
+    starts_at: datetime
+    minutes: int
+    capacity: int
+    booked: int
+    free: int
+
+
+class BookIn(BaseModel):
+    """A gold or diamond member, by customer id or by their number."""
+
+    model_config = ConfigDict(extra="forbid")
+    slot_id: int = Field(ge=1, le=MAX_ID)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=30)
+
+
+class AppointmentOut(BaseModel):
+    id: int
+    slot_id: int
+    type: str
+    starts_at: datetime
+    customer_id: int
+    customer_name: str
+    tier: str
+    state: str
+    source: str
+    reminded_at: datetime | None
+    checked_in_at: datetime | None
+    ticket: str | None
+
+
+class CheckInOut(BaseModel):
+    """``arrival``: on_time (the appointment queue, by booked time) or late (walk-in)."""
+
+    appointment_id: int
+    arrival: str
+    ticket: IssuedOut
+
+
+class KioskCheckInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(pattern=PHONE_PATTERN, max_length=30)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import date
+from datetime import time as day_time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -15,12 +17,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from telcodesk import clock
 from telcodesk.deps import DbDep
 from telcodesk.errors import DomainError
-from telcodesk.halls import queries, rules, service, setup
+from telcodesk.halls import appointments, queries, rules, service, setup
 from telcodesk.halls.api import act
 from telcodesk.halls.models import HallConfig, Ticket
-from telcodesk.halls.schemas import HALL_CODE_PATTERN, TOKEN_PATTERN, TicketActionIn
+from telcodesk.halls.schemas import (
+    HALL_CODE_PATTERN,
+    TOKEN_PATTERN,
+    BookIn,
+    SlotsIn,
+    TicketActionIn,
+)
+from telcodesk.inputs import Day
 from telcodesk.org.models import OrgUnit
 from telcodesk.web.kernel import ConsoleStaff, error_text, form_fields, lang_of, render
 
@@ -145,6 +155,118 @@ async def ticket_action(
             request, staff, db, hall, counter, error_text(exc, lang_of(request)), status
         )
     return RedirectResponse(f"/console/halls/{hall}/counters/{counter}", status_code=303)
+
+
+# --- appointments 预约 (BH-4) ------------------------------------------------------------------
+
+
+def _appointments_page(
+    request: Request,
+    staff: ConsoleStaff,
+    db: DbDep,
+    hall: str,
+    day: date | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        shown = day or clock.local(clock.now()).date()
+        kinds = [
+            t for t in setup.types_of(session, unit.id).values() if t.kind in ("standard", "vip")
+        ]
+        config = session.get(HallConfig, unit.id)
+        return render(
+            request, "halls/appointments.html", staff, status=status, error=error, hall=unit,
+            day=shown, kinds=kinds, config=config,
+            slots=appointments.day_slots(session, unit, shown),
+            booked=appointments.day_appointments(session, unit, shown),
+        )  # fmt: skip
+
+
+def _day_of(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@router.get("/console/halls/{hall}/appointments", response_class=HTMLResponse)
+def appointments_page(
+    request: Request, hall: HallCode, staff: ConsoleStaff, db: DbDep, day: Day | None = None
+) -> HTMLResponse:
+    """The day's slots (free places), bookings, check-in and cancel; the manager opens slots."""
+    return _appointments_page(request, staff, db, hall, day)
+
+
+@router.post("/console/halls/{hall}/appointments/{verb}", response_model=None)
+async def appointments_action(
+    request: Request, hall: HallCode, verb: str, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    """slots (open a day's slots), book (a member into a slot)."""
+    fields = await form_fields(request)
+    day = _day_of(fields.get("day"))
+    try:
+        with db.uow() as session:
+            unit = setup.hall_for(session, staff, hall)
+            if verb == "slots":
+                body = SlotsIn.model_validate(
+                    {k: v for k, v in fields.items() if k in SlotsIn.model_fields}
+                )
+                day = body.on()
+                appointments.add_slots(
+                    session, staff, unit, body.type, body.on(), day_time.fromisoformat(body.first),
+                    day_time.fromisoformat(body.last), body.minutes, body.capacity,
+                )  # fmt: skip
+            elif verb == "book":
+                booking = BookIn.model_validate(
+                    {k: v for k, v in fields.items() if k in BookIn.model_fields}
+                )
+                appointments.book(
+                    session, staff, unit, booking.slot_id, phone=booking.phone,
+                    customer_id=booking.customer_id, source="console",
+                )  # fmt: skip
+            else:
+                raise appointments.AppointmentNotFound("不支持的操作", f"Unknown action {verb!r}")
+    except (DomainError, ValidationError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _appointments_page(
+            request, staff, db, hall, day, error_text(exc, lang_of(request)), status
+        )
+    suffix = f"?day={day.isoformat()}" if day else ""
+    return RedirectResponse(f"/console/halls/{hall}/appointments{suffix}", status_code=303)
+
+
+@router.post("/console/halls/{hall}/appointments/{appointment_id}/{verb}", response_model=None)
+async def appointment_action(
+    request: Request,
+    hall: HallCode,
+    appointment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    verb: str,
+    staff: ConsoleStaff,
+    db: DbDep,
+) -> Response:
+    """check-in (a ticket in the appointment queue, or walk-in if late) or cancel."""
+    day = None
+    try:
+        with db.uow() as session:
+            unit = setup.hall_for(session, staff, hall)
+            found = appointments.get_appointment(session, unit, appointment_id)
+            day = clock.local(found.starts_at).date()
+            if verb == "check-in":
+                appointments.check_in(session, unit, appointment_id, staff)
+            elif verb == "cancel":
+                appointments.cancel(session, staff, unit, appointment_id)
+            else:
+                raise appointments.AppointmentNotFound("不支持的操作", f"Unknown action {verb!r}")
+    except DomainError as exc:
+        return _appointments_page(
+            request, staff, db, hall, day, error_text(exc, lang_of(request)), exc.status
+        )
+    return RedirectResponse(
+        f"/console/halls/{hall}/appointments?day={day.isoformat() if day else ''}",
+        status_code=303,
+    )
 
 
 # --- public pages ------------------------------------------------------------------------

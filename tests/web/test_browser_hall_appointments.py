@@ -1,0 +1,145 @@
+"""Appointments in a real headless Chromium (BH-4): the duty manager opens the morning's slots
+on the console, books a gold and a diamond member; at the hall the 10:30 member checks in at
+the kiosk first and the 10:00 member at the desk after, and the VIP counter calls them by
+booked time (10:00 first), not by arrival. The server's clock is set (same process)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from telcodesk import clock
+from telcodesk.app import create_app
+from telcodesk.config import Settings
+from telcodesk.customers import service as customers
+from telcodesk.customers.schemas import CustomerIn
+from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
+from telcodesk.halls import setup
+from telcodesk.org import service as org
+from telcodesk.org.roles import Role, UnitKind
+from tests.factories import PASSWORD, build_world
+from tests.web.test_browser import CHROMIUM, FLAGS, free_port
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="no Chromium"
+    ),
+]
+SHOTS = Path(os.environ.get("TELCODESK_SCREENSHOTS", "/tmp/telcodesk-screenshots"))
+NOW = [datetime(2026, 12, 7, 1, 0, tzinfo=UTC)]  # 09:00 Beijing
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    clock.set_clock(lambda: NOW[0])
+    url = f"sqlite:///{tmp_path_factory.mktemp('appointments') / 'hall.db'}"
+    upgrade(url)
+    factory = make_session_factory(create_db_engine(url))
+    with unit_of_work(factory) as session:
+        build_world(session)  # the gold member 钱多多 13900139000
+        customers.create_customer(
+            session,
+            CustomerIn(name="孙钻石", phone="13700137000", tier="diamond"),  # type: ignore[arg-type]
+            default_city="440100",
+        )
+        city = org.get_unit_by_code(session, "GZ")
+        hall = org.ensure_unit(
+            session, code="GZ-TH", name="天河营业厅", kind=UnitKind.HALL, region_code="440106",
+            parent=city,
+        )  # fmt: skip
+        token = setup.set_up_hall(session, hall).screen_token
+        org.create_staff(
+            session, username="th.manager", display_name="值班经理", password=PASSWORD,
+            unit=hall, role=Role.HALL_MANAGER,
+        )  # fmt: skip
+    port = free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", token
+    srv.should_exit = True
+    thread.join(timeout=10)
+    clock.set_clock(None)
+
+
+def test_book_check_in_and_called_by_booked_time(site: tuple[str, str]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token = site
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        desk = browser.new_page(viewport={"width": 1280, "height": 900})
+
+        def log_in() -> None:
+            desk.goto(f"{base}/login")
+            desk.fill("#username", "th.manager")
+            desk.fill("#password", PASSWORD)
+            desk.click("button[type=submit]")
+
+        log_in()
+        desk.goto(f"{base}/console/halls")
+        desk.click("#appointments-GZ-TH")
+        expect(desk.locator("#slots")).to_contain_text("当天未开放预约时段")
+        desk.select_option("#slot-type", "A")
+        desk.fill("#slot-first", "10:00")
+        desk.fill("#slot-last", "11:00")
+        desk.fill("#slot-minutes", "30")
+        desk.fill("#slot-capacity", "2")
+        desk.click("#btn-slots")
+        expect(desk.locator("#slots tbody tr")).to_have_count(2)
+        expect(desk.locator("#slots")).to_contain_text("10:30")
+
+        desk.select_option("#book-slot", label="10:30 A 业务办理 (余 2)")
+        desk.fill("#book-phone", "139 0013 9000")
+        desk.click("#btn-book")
+        expect(desk.locator("#appointments")).to_contain_text("钱多多")
+        desk.select_option("#book-slot", label="10:00 A 业务办理 (余 2)")
+        desk.fill("#book-phone", "13700137000")
+        desk.click("#btn-book")
+        expect(desk.locator("#appointments tbody tr")).to_have_count(2)
+        # A standard customer cannot book: the page says why (BH-4).
+        desk.fill("#book-phone", "13800138000")
+        desk.click("#btn-book")
+        expect(desk.locator(".error")).to_contain_text("金卡、钻石卡会员")
+        desk.screenshot(path=str(SHOTS / "hall-appointments.png"))
+
+        NOW[0] = datetime(2026, 12, 7, 2, 5, tzinfo=UTC)  # 10:05: both windows are open
+        kiosk = browser.new_page(viewport={"width": 1024, "height": 768})
+        kiosk.goto(f"{base}/h/{token}/kiosk")
+        kiosk.fill("#checkin-phone", "13900139000")  # the 10:30 member arrives first
+        kiosk.click("#btn-checkin")
+        expect(kiosk.locator("#slip-number")).to_have_text("Y001")
+        expect(kiosk.locator("#slip-text")).to_contain_text("预约签到成功")
+
+        NOW[0] += timedelta(minutes=2)
+        log_in()  # an hour later: the console session has timed out
+        desk.goto(f"{base}/console/halls/GZ-TH/appointments?day=2026-12-07")
+        desk.locator("#appointments tr", has_text="孙钻石").locator(".btn-check-in").click()
+        expect(desk.locator("#appointments tr", has_text="孙钻石")).to_contain_text("Y002")
+        expect(desk.locator("#appointments tr", has_text="钱多多")).to_contain_text("已签到")
+
+        desk.goto(f"{base}/console/halls/GZ-TH/counters/1")  # the VIP counter serves Y first
+        desk.click("#btn-open")
+        desk.click("#btn-call")
+        expect(desk.locator("#current-number")).to_have_text("Y002")  # booked 10:00
+        desk.click("#btn-start")
+        desk.click("#btn-finish")
+        desk.click("#btn-call")
+        expect(desk.locator("#current-number")).to_have_text("Y001")  # booked 10:30
+        browser.close()
