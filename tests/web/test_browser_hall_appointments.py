@@ -6,14 +6,11 @@ booked time (10:00 first), not by arrival. The server's clock is set (same proce
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from telcodesk import clock
 from telcodesk.app import create_app
@@ -25,7 +22,8 @@ from telcodesk.halls import setup
 from telcodesk.org import service as org
 from telcodesk.org.roles import Role, UnitKind
 from tests.factories import PASSWORD, build_world
-from tests.web.test_browser import CHROMIUM, FLAGS, free_port
+from tests.live import live_server
+from tests.web.test_browser import CHROMIUM, FLAGS
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,22 +58,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
             session, username="th.manager", display_name="值班经理", password=PASSWORD,
             unit=hall, role=Role.HALL_MANAGER,
         )  # fmt: skip
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(timeout=10)
-    clock.set_clock(None)
+    try:
+        with live_server(create_app(Settings(database_url=url))) as base:
+            yield base, token
+    finally:
+        clock.set_clock(None)
 
 
 def test_book_check_in_and_called_by_booked_time(site: tuple[str, str]) -> None:
