@@ -23,6 +23,7 @@ from telcodesk.workorders.schemas import OrderCreate
 from tests.conftest import console_login, login
 from tests.factories import World
 
+_KB_WRITE = "404 out of region, 403 outside the editor's"
 # Routes that name no order or customer, and why they need no regional check.
 UNSCOPED: dict[str, str] = {
     "GET /healthz": "liveness, no data",
@@ -194,6 +195,16 @@ UNSCOPED: dict[str, str] = {
     "POST /console/kb/{article}/revise": "404 out of region, 403 outside the editor's",
     "POST /console/kb/{article}/act/{action}": "404 out of region, 403 outside the editor's",
     "POST /console/kb/{article}/usage": "404 out of region; the order scope-checked",
+    # Article files (issue 12 item 1): scoped like the article
+    # (tests/knowledge/test_attachments.py).
+    "POST /api/v1/kb/articles/{article}/attachments": _KB_WRITE,
+    "GET /api/v1/kb/articles/{article}/attachments": "404 out of region",
+    "GET /api/v1/kb/articles/{article}/attachments/{attachment_id}": "404 out of region",
+    "DELETE /api/v1/kb/articles/{article}/attachments/{attachment_id}": _KB_WRITE,
+    "GET /console/kb/{article}/attachments": "404 out of region",
+    "POST /console/kb/{article}/attachments": _KB_WRITE,
+    "GET /console/kb/{article}/attachments/{attachment_id}": "404 out of region",
+    "POST /console/kb/{article}/attachments/{attachment_id}/delete": _KB_WRITE,
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telcodesk import __version__
+from telcodesk.attachments.api import router as attachments_router
 from telcodesk.audit.api import router as audit_router
 from telcodesk.config import Settings, get_settings
 from telcodesk.counter.api import router as counter_router
@@ -38,6 +39,7 @@ from telcodesk.routing.api import router as routing_router
 from telcodesk.sla.api import router as sla_router
 from telcodesk.web.account_views import router as account_console_router
 from telcodesk.web.admin_views import router as admin_console_router
+from telcodesk.web.attachment_views import router as attachment_console_router
 from telcodesk.web.counter_views import router as counter_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
@@ -160,7 +162,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     app.add_middleware(CSRFMiddleware, settings=settings)
 
     # Outermost: body size (also chunked) and control characters in path, query and forms.
-    app.add_middleware(InputGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        InputGuard,
+        max_body_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.attachment_max_bytes,  # attachment uploads only
+    )
 
     @app.exception_handler(LoginRequired)
     async def login_required(_: Request, exc: LoginRequired) -> Response:
@@ -265,6 +271,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     # Knowledge base 信息采编 (KB-1, KB-2).
     app.include_router(knowledge_router)
     app.include_router(knowledge_console_router)
+    # Attachments of orders and articles (issue 9 item 7, issue 12 item 1).
+    app.include_router(attachments_router)
+    app.include_router(attachment_console_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

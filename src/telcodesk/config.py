@@ -40,6 +40,20 @@ class Settings(BaseSettings):
     # A reviewed order nobody assigns is routed by the dispatch rules after this long (CC-1).
     auto_dispatch_after_minutes: int = 5
     max_body_bytes: int = 1_000_000
+    # The attachment store (attachments/rules.py): the largest file and the types accepted,
+    # a subset of attachments.rules.TYPES. An upload's body may be this much (plus the form).
+    attachment_max_bytes: int = 20 * 1_048_576
+    attachment_types: list[str] = [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "audio/mpeg",
+        "audio/wav",
+        "audio/amr",
+        "audio/mp4",
+    ]
     # Meets the one password policy (CD-2): 10+ characters, letters and digits.
     demo_password: str = "Demo@2026!"
     # Authentication hardening (CD-2).

@@ -1,5 +1,6 @@
 """Imports every domain's tables so that ``Base.metadata`` is complete (Alembic, tests)."""
 
+from telcodesk.attachments.models import Attachment, AttachmentBlob
 from telcodesk.audit.models import AuditRecord
 from telcodesk.calendar.models import CalendarOverride
 from telcodesk.counter.models import CounterTransaction, CounterVisit
@@ -17,6 +18,7 @@ from telcodesk.halls.models import (
 from telcodesk.knowledge.models import (
     KbApprover,
     KbArticle,
+    KbAttachment,
     KbBulletin,
     KbBulletinReceipt,
     KbCategory,
@@ -39,12 +41,15 @@ from telcodesk.workorders.models import (
     Category,
     ClosureCode,
     IdempotencyRecord,
+    OrderAttachment,
     OrderEvent,
     OrderNote,
     WorkOrder,
 )
 
 __all__ = [
+    "Attachment",
+    "AttachmentBlob",
     "AuditRecord",
     "AuthSession",
     "Base",
@@ -64,6 +69,7 @@ __all__ = [
     "IdempotencyRecord",
     "KbApprover",
     "KbArticle",
+    "KbAttachment",
     "KbBulletin",
     "KbBulletinReceipt",
     "KbCategory",
@@ -73,6 +79,7 @@ __all__ = [
     "MessageTemplate",
     "Notification",
     "NotifyProfile",
+    "OrderAttachment",
     "OrderClock",
     "OrderEvent",
     "OrderNote",

@@ -149,3 +149,18 @@ class KbBulletinReceipt(Base):
     bulletin_id: Mapped[int] = mapped_column(ForeignKey("kb_bulletin.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class KbAttachment(Base):
+    """A file of the attachment store in a version of an article (a tariff table, a
+    screenshot of the app). Added and removed only while the version is editable; a revision
+    carries its links over, so a published version's files never change (KB-2)."""
+
+    __tablename__ = "kb_attachment"
+    __table_args__ = (UniqueConstraint("version_id", "attachment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("kb_version.id"), index=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id"), index=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())

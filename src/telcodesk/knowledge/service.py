@@ -23,6 +23,7 @@ from telcodesk.knowledge import text as kbtext
 from telcodesk.knowledge.models import (
     KbApprover,
     KbArticle,
+    KbAttachment,
     KbCategory,
     KbSearchDoc,
     KbVersion,
@@ -267,7 +268,7 @@ def create_article(session: Session, actor: Staff, data: ArticleIn) -> KbArticle
     return article
 
 
-def _editable(session: Session, actor: Staff, number: str) -> tuple[KbArticle, KbVersion]:
+def editable(session: Session, actor: Staff, number: str) -> tuple[KbArticle, KbVersion]:
     article = get_article(session, number, actor)
     require(actor, Permission.KB_EDIT)
     if not writes_here(actor, article):
@@ -282,7 +283,7 @@ def _editable(session: Session, actor: Staff, number: str) -> tuple[KbArticle, K
 
 
 def update_draft(session: Session, actor: Staff, number: str, data: ArticleIn) -> KbArticle:
-    article, version = _editable(session, actor, number)
+    article, version = editable(session, actor, number)
     province, city = _place(session, actor, data)
     if (province, city) != (article.province_code, article.city_code):
         raise Conflict("条目的适用地区不能修改", "An article's region cannot change")
@@ -319,6 +320,15 @@ def revise(session: Session, actor: Staff, number: str) -> KbVersion:
         updated_at=now,
     )
     session.add(draft)
+    session.flush()
+    # The draft starts with the files of the version it was made from (knowledge.attachments).
+    carried = session.scalars(
+        select(KbAttachment.attachment_id).where(KbAttachment.version_id == last.id)
+    ).all()
+    session.add_all(
+        KbAttachment(version_id=draft.id, attachment_id=i, added_by_id=actor.id, added_at=now)
+        for i in carried
+    )
     session.flush()
     return draft
 

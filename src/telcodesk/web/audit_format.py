@@ -45,6 +45,8 @@ DETAIL_LABELS = {
     "expires_at": Label("到期时间", "Expires"),
     "note": Label("备注", "Note"),
     "is_workday": Label("是否工作日", "Working day"),
+    "attachment_kind": Label("附件类别", "Attachment kind"),
+    "filename": Label("文件名", "File name"),
 }
 _CUSTOMER_KEYS, _ORDER_KEYS = {"customer_id", "merged"}, {"order", "orders"}
 # Detail values that are codes: shown as words (issue 9), the code stays in the record.

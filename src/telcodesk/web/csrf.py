@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from telcodesk.attachments.rules import upload_limit
 from telcodesk.config import Settings
 from telcodesk.deps import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CsrfFailed, set_csrf_cookie
 from telcodesk.org.security import new_token, tokens_match
@@ -55,9 +56,15 @@ class CSRFMiddleware:
         if scope["method"] in UNSAFE_METHODS:
             supplied = request.headers.get(CSRF_HEADER)
             if supplied is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
-                body = await read_body(receive, self.settings.max_body_bytes)
+                limit = upload_limit(
+                    scope["path"],
+                    scope["method"],
+                    self.settings.attachment_max_bytes,
+                    self.settings.max_body_bytes,
+                )
+                body = await read_body(receive, limit)
                 if body is None:
-                    refusal = too_large(self.settings.max_body_bytes)
+                    refusal = too_large(limit)
                     await answer(scope, refusal, json.loads(bytes(refusal.body)))(
                         scope, receive, send
                     )

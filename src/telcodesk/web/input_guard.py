@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from telcodesk.attachments.rules import upload_limit
 from telcodesk.inputs import control_character
 from telcodesk.web.kernel import is_console, refusal_page
 
@@ -110,9 +111,10 @@ def replay(body: bytes, receive: Receive) -> Receive:
 class InputGuard:
     """Pure ASGI, outermost: nothing reads a body before its size is known."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, upload_max_bytes: int = 0) -> None:
         self.app = app
         self.limit = max_body_bytes
+        self.upload_max_bytes = upload_max_bytes  # an attachment's upload (attachments.rules)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -136,15 +138,16 @@ class InputGuard:
             return _control("query", name)
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return too_large(self.limit)
+        limit = upload_limit(scope["path"], scope["method"], self.upload_max_bytes, self.limit)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return too_large(limit)
         is_form = headers.get("content-type", "").startswith(FORM_TYPE)
         if scope["method"] not in BODY_METHODS or (length is not None and not is_form):
             return None
         # No length (a chunked body) or a form to look into: read it here, within the limit.
-        body = await read_body(receive, self.limit)
+        body = await read_body(receive, limit)
         if body is None:
-            return too_large(self.limit)
+            return too_large(limit)
         if is_form:
             fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
             if (name := _bad_pair(fields, multiline=True)) is not None:

@@ -60,6 +60,8 @@ AUDIT_ACTION_LABELS: dict[str, Label] = {
     "token_created": Label("创建接口令牌", "Token created"),
     "token_revoked": Label("吊销接口令牌", "Token revoked"),
     "closure_code_saved": Label("保存归档代码", "Closure code saved"),
+    "attachment_download": Label("下载证件附件", "ID copy downloaded"),
+    "attachment_remove": Label("删除附件", "Attachment removed"),
 }
 
 OBJECT_TYPE_LABELS: dict[str, Label] = {
@@ -67,6 +69,8 @@ OBJECT_TYPE_LABELS: dict[str, Label] = {
     "staff": Label("账号", "Account"),
     "auth_session": Label("会话/令牌", "Session / token"),
     "work_order": Label("工单", "Order"),
+    "order_attachment": Label("工单附件", "Order attachment"),
+    "kb_attachment": Label("知识附件", "Article attachment"),
     "org_unit": Label("组织单元", "Unit"),
     "dispatch_rule": Label("派单规则", "Dispatch rule"),
     "sla_policy": Label("时限标准", "SLA policy"),

@@ -155,3 +155,22 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
     order: Mapped[WorkOrder] = relationship()
+
+
+class OrderAttachment(Base):
+    """A file of the attachment store given to an order: a call recording, a screenshot, a
+    copy of an ID card (CD-1). Written with the history row "attachment" (WO-2); a removal
+    keeps the row (who, when) and purges the bytes."""
+
+    __tablename__ = "order_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_order.id"), index=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # recording | screenshot | id_copy | other
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    added_by: Mapped[Staff] = relationship(lazy="joined", foreign_keys=[added_by_id])

@@ -403,6 +403,8 @@ EVENT_LABELS: dict[str, Label] = {
     "sla_recomputed": Label("时限重算", "Deadline recomputed"),
     "customer_merged": Label("客户合并", "Customer merged"),  # BH-5, workorders.merge
     "note": Label("添加备注", "Note added"),
+    "attachment": Label("附件", "Attachment added"),  # workorders.attachments
+    "attachment_removed": Label("删除附件", "Attachment removed"),
 }
 
 TYPE_LABELS: dict[OrderType, Label] = {
