@@ -165,6 +165,8 @@ UNSCOPED: dict[str, str] = {
     "POST /console/counter/visits/{visit_number}/transactions": "visit's customer checked (404)",
     "POST /console/counter/visits/{visit_number}/sign": "visit's customer checked (404)",
     "GET /console/counter/visits/{visit_number}/slip": "visit's customer checked (404)",
+    "GET /api/v1/counter/visits/{visit_number}/slip.pdf": "visit's customer checked (404)",
+    "GET /console/counter/visits/{visit_number}/slip.pdf": "visit's customer checked (404)",
     "GET /console/counter/kpis": "counts only the viewer's region (counter.kpis)",
     # Knowledge base (KB-1, KB-2): another region's article or bulletin answers 404 in the
     # service (tests/knowledge/test_api.py probes each route across cities).

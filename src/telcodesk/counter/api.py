@@ -9,9 +9,10 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from telcodesk.counter import rules, service
+from telcodesk.counter import rules, service, slip
 from telcodesk.counter.models import CounterTransaction, CounterVisit
 from telcodesk.counter.schemas import (
     SmsReplyIn,
@@ -101,6 +102,33 @@ def sign(visit_number: VisitNumber, staff: ApiStaff, db: DbDep) -> VisitOut:
     """The customer signs the combined slip once 一单清 (BH-5)."""
     with db.uow() as session:
         return visit_out(session, service.sign_visit(session, staff, visit_number))
+
+
+def slip_pdf_response(db: DbDep, staff: ApiStaff, visit_number: str) -> Response:
+    """The slip read in one unit of work, rendered after it (no transaction held open)."""
+    with db.uow() as session:
+        shown = service.slip_of(session, staff, visit_number)
+    return Response(
+        slip.render_pdf(shown),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{shown.number}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get(
+    "/visits/{visit_number}/slip.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    operation_id="counter_visit_slip_pdf",
+)
+def slip_pdf(visit_number: VisitNumber, staff: ApiStaff, db: DbDep) -> Response:
+    """The combined slip 一单清 as PDF (BH-5): every transaction of the visit with its fee and
+    agreed terms, the masked document, the signature field and a QR code of the visit number;
+    the same visit gives the same bytes."""
+    return slip_pdf_response(db, staff, visit_number)
 
 
 REPLY_SKEW_S = 300

@@ -25,6 +25,7 @@ from telcodesk.counter import bss, rules
 from telcodesk.counter.models import CounterTransaction, CounterVisit
 from telcodesk.counter.rules import Check, Event, Kind, State
 from telcodesk.counter.schemas import DocumentIn, TransactionIn, VisitIn
+from telcodesk.counter.slip import Slip, SlipLine
 from telcodesk.customers import identity, masking, phones
 from telcodesk.customers import service as customers
 from telcodesk.customers.models import Customer, CustomerProduct
@@ -501,6 +502,54 @@ def expire_unconfirmed(session: Session, *, limit: int = 200) -> int:
     for row in due:
         _expire(session, row)
     return len(due)
+
+
+def _agreed_terms(row: CounterTransaction) -> str:
+    """The kind's terms and what this transaction agreed: price, penalty, notice, retention."""
+    details = row.details
+    parts = [rules.CATALOGUE[Kind(row.kind)].terms]
+    if "service_zh" in details:
+        parts.append(f"{details['service_zh']} {rules.yuan(details['price_fen'])}元/月")
+    if "penalty_acknowledged" in details:
+        parts.append(f"协议期至 {details['penalty_acknowledged']}，已知晓违约责任")
+    if "retention" in details:
+        kept = details["retention"]
+        parts.append(f"挽留：{kept['offer_zh']}（{'接受' if kept['accepted'] else '未接受'}）")
+    if "new_holder" in details:
+        parts.append(f"新机主 {details['new_holder']['name']} {details['new_holder']['id_number']}")
+    if "proxy" in details:
+        parts.append(f"代办人 {details['proxy']['name']} {details['proxy']['id_number']}")
+    return "；".join(p for p in parts if p)
+
+
+def slip_of(session: Session, viewer: Staff, number: str) -> Slip:
+    """The combined slip of a visit the viewer may see (404 otherwise), masked (BH-5, CD-2)."""
+    visit = get_visit(session, number, viewer=viewer)
+    customer = customers.get_customer(session, visit.customer_id, viewer=viewer)
+    agent = session.get_one(Staff, visit.agent_id)
+    label = identity.LABELS[identity.DocumentKind(customer.id_type)][0] if customer.id_type else ""
+    masked_id = masking.mask_id_number(customer.id_number) or "—"
+    lines = tuple(
+        SlipLine(
+            kind_zh=rules.CATALOGUE[Kind(t.kind)].label.zh,
+            product_number=masking.mask_phone(t.product_number) or "—",
+            outcome=t.details.get("outcome") or rules.STATE_LABELS[State(t.state)].zh,
+            terms=_agreed_terms(t),
+            fee_yuan=rules.yuan(t.fee_fen if t.state == State.COMPLETED.value else 0),
+        )
+        for t in visit.transactions
+    )
+    return Slip(
+        number=visit.number,
+        started_at=visit.started_at,
+        signed_at=visit.signed_at,
+        agent=agent.display_name,
+        customer_name=masking.mask_name(customer.name) or "",
+        document=f"{label} {masked_id}".strip(),
+        phone=masking.mask_phone(customer.phone) or "—",
+        lines=lines,
+        total_yuan=rules.yuan(total_fen(visit)),
+    )
 
 
 def total_fen(visit: CounterVisit) -> int:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from telcodesk import clock
 from telcodesk.counter import kpis, rules, service
-from telcodesk.counter.api import VISIT_PATTERN, visit_out
+from telcodesk.counter.api import VISIT_PATTERN, slip_pdf_response, visit_out
 from telcodesk.counter.schemas import TransactionIn, VisitIn
 from telcodesk.customers import identity
 from telcodesk.customers import service as customers
@@ -220,6 +220,12 @@ def slip(
             customer=customer,
             agent=staff,
         )
+
+
+@router.get("/console/counter/visits/{visit_number}/slip.pdf")
+def slip_pdf(visit_number: VisitNumber, staff: ConsoleStaff, db: DbDep) -> Response:
+    """The same slip as PDF, to download or print (BH-5)."""
+    return slip_pdf_response(db, staff, visit_number)
 
 
 @router.get("/console/counter/kpis", response_class=HTMLResponse)
