@@ -235,6 +235,7 @@ BODIES: dict[str, dict[str, Any]] = {
         "extend_by": 1,
     },
     "NoteIn": {"body": "备注"},
+    "OrderEdit": {"version": 1, "reason": "更正登记", "subject": "更正后的标题"},
     "OptOutIn": {"opted_out": True},
     "RevealIn": {"reason": "核实投诉处理进度", "field": "phone"},
     "JudicialRevealIn": {

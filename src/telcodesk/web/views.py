@@ -40,10 +40,10 @@ from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other vie
     render,
     templates,
 )
-from telcodesk.workorders import authority, candidates, rules
+from telcodesk.workorders import authority, candidates, edits, rules
 from telcodesk.workorders import service as orders
-from telcodesk.workorders.rules import ACTION_LABELS, Action
-from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderFilter, TransitionIn
+from telcodesk.workorders.rules import ACTION_LABELS, Action, Label
+from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderEdit, OrderFilter, TransitionIn
 
 router = APIRouter(include_in_schema=False)
 
@@ -234,6 +234,24 @@ def _registration_form(
         categories = orders.list_categories(session)
         # A form shown again keeps what the lookup said, with the city picker (BH-5, CC-1).
         lookup = customers.lookup_number(session, phone, viewer=staff) if phone else None
+    return render(
+        request,
+        "workorders/order_new.html",
+        staff,
+        status=422 if error else 200,
+        category_options=category_options(categories, lang),
+        form=form,
+        form_token=uuid.uuid4().hex,
+        error=error,
+        lookup=lookup,
+        phone=phone,
+        cities=customers.cities_in_reach(staff),
+        chosen_city=form.get("city_code") or (lookup.attribution if lookup else None),
+    )
+
+
+def category_options(categories: list[Any], lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The category picker's groups: each top category with its leaves' codes and paths."""
     by_id = {c.id: c for c in categories}
 
     def name(c: Any) -> str:
@@ -255,21 +273,7 @@ def _registration_form(
     for c in categories:
         if c.parent_id is not None:
             groups.setdefault(top(c).id, []).append((c.code, path(c)))
-    options = [(name(by_id[g]), sorted(opts, key=lambda o: o[1])) for g, opts in groups.items()]
-    return render(
-        request,
-        "workorders/order_new.html",
-        staff,
-        status=422 if error else 200,
-        category_options=options,
-        form=form,
-        form_token=uuid.uuid4().hex,
-        error=error,
-        lookup=lookup,
-        phone=phone,
-        cities=customers.cities_in_reach(staff),
-        chosen_city=form.get("city_code") or (lookup.attribution if lookup else None),
-    )
+    return [(name(by_id[g]), sorted(opts, key=lambda o: o[1])) for g, opts in groups.items()]
 
 
 def _order_from_form(form: dict[str, str]) -> OrderCreate:
@@ -314,6 +318,7 @@ def _detail(
         choosing = [a for a in actions if a in candidates.CHOOSING]
         groups = candidates.candidates(session, staff, order) if choosing else []
         deadlines = sla.view(session, order.clocks)
+        editable = edits.may_edit(order, staff)
         timeline = sorted(
             # A note's own history row is not shown twice: the note itself is in the timeline.
             [("event", e.at, e) for e in events if e.action != "note"]
@@ -330,6 +335,12 @@ def _detail(
             timeline=timeline,
             actions=actions,
             may_note=orders.may_note(order, staff),
+            may_edit=editable,
+            edit_labels=EDIT_LABELS,
+            edit_categories=category_options(orders.list_categories(session), lang_of(request))
+            if editable
+            else [],
+            edit_cities=customers.cities_in_reach(staff) if editable else [],
             relations=sorted(authority.relations_of(staff, order)),
             groups=groups,
             closure_codes=orders.closure_codes(session) if rules.ARCHIVING & set(actions) else [],
@@ -411,3 +422,46 @@ async def note(number: str, request: Request, staff: ConsoleStaff, db: DbDep) ->
         error, code = failure(request, exc)
         return _detail(request, staff, db, number, status=code, error=error)
     return done(request, f"/console/orders/{number}", "备注已添加", "Note added")
+
+
+# The fields an edit's history row lists, by their names in `changes` (WO-2).
+EDIT_LABELS = {
+    "type": Label("类型", "Type"),
+    "category": Label("分类", "Category"),
+    "priority": Label("优先级", "Priority"),
+    "subject": Label("标题", "Subject"),
+    "description": Label("描述", "Description"),
+    "customer_id": Label("客户", "Customer"),
+    "city_code": Label("地市", "City"),
+}
+
+# What the edit form sends (issue 9 item 3); unchanged values are no change.
+EDIT_FIELDS = ("version", "reason", "type", "category_code", "priority", "subject", "description")
+
+
+@router.post("/console/orders/{number}/edit", response_model=None)
+async def edit(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    form = await form_fields(request)
+    try:
+        raw: dict[str, Any] = {k: form[k] for k in EDIT_FIELDS if k in form}
+        with db.uow() as session:
+            order = orders.get_order(session, number, viewer=staff)
+            if form.get("city_code") and form["city_code"] != order.city_code:
+                raw["city_code"] = form["city_code"]
+            phone = form.get("customer_phone")
+            if phone and phone != order.customer.phone:
+                # A number of a customer in the agent's reach (BH-5); else the form says so.
+                found = customers.lookup_number(session, phone, viewer=staff)
+                if not found.matches:
+                    raise ValidationFailed(
+                        "该号码没有您辖区内的客户",
+                        "No customer of your region has this number",
+                        code="customer_not_found",
+                        details={"field": "customer_phone"},
+                    )
+                raw["customer_id"] = found.matches[0].id
+            edits.edit_order(session, staff, number, OrderEdit.model_validate(raw))
+    except (ValidationError, DomainError) as exc:
+        error, code = failure(request, exc)
+        return _detail(request, staff, db, number, status=code, error=error)
+    return done(request, f"/console/orders/{number}", "工单已修改", "Order updated")

@@ -13,7 +13,7 @@ from telcodesk.inputs import Line
 from telcodesk.org.models import Staff
 from telcodesk.sla import service as sla
 from telcodesk.sla.schemas import ClockOut
-from telcodesk.workorders import candidates, service
+from telcodesk.workorders import candidates, edits, service
 from telcodesk.workorders.models import WorkOrder
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import (
@@ -25,6 +25,7 @@ from telcodesk.workorders.schemas import (
     NoteIn,
     NoteOut,
     OrderCreate,
+    OrderEdit,
     OrderFilter,
     OrderOut,
     OrderPage,
@@ -121,6 +122,16 @@ def transition(
     """Apply a lifecycle action (WO-1); 409 illegal_transition / stale_version on conflict."""
     with db.uow() as session:
         order = service.transition(session, staff, number, action, body)
+        return order_out(session, order, staff)
+
+
+@router.patch("/orders/{number}", response_model=OrderOut, operation_id="orders_edit")
+def edit_order(number: OrderNumber, body: OrderEdit, staff: ApiStaff, db: DbDep) -> OrderOut:
+    """Correct the registration (WO-2): type, category, priority, subject, description,
+    customer, city; each change in the history with old and new value. The new customer and
+    city must be in the caller's region; the SLA clocks keep their policy (docs/sla.md)."""
+    with db.uow() as session:
+        order = edits.edit_order(session, staff, number, body)
         return order_out(session, order, staff)
 
 

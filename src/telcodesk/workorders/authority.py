@@ -64,7 +64,8 @@ def require(actor: Staff, order: WorkOrder, act: Act) -> None:
     if rules.may_act(relations, act):
         return
     label = rules.ACTION_LABELS.get(act) if isinstance(act, rules.Action) else None
-    zh, en = (label.zh, label.en) if label else ("添加备注", "add a note")
+    deeds = {rules.Deed.NOTE: ("添加备注", "add a note"), rules.Deed.EDIT: ("修改工单", "edit")}
+    zh, en = (label.zh, label.en) if label else deeds[rules.Deed(act)]
     who = sorted(rules.ORDER_ACTORS.get(act, frozenset()))
     raise Forbidden(
         f"您与该工单的关系不允许「{zh}」，可由："

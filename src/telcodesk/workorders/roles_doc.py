@@ -54,7 +54,7 @@ no order type.
 def _act_label(act: Act) -> str:
     if isinstance(act, Action):
         return f"{ACTION_LABELS[act].zh} ({act.value})"
-    return f"添加备注 ({act.value})"
+    return {"note": "添加备注", "edit": "修改工单"}[act.value] + f" ({act.value})"
 
 
 def order_actors_markdown() -> str:

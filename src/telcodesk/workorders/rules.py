@@ -226,6 +226,7 @@ class Deed(StrEnum):
     """Things done on an order that are not lifecycle actions (no state change)."""
 
     NOTE = "note"  # an internal note or a progress message to the customer (WO-2)
+    EDIT = "edit"  # correct what was registered: type, category, subject… (WO-2: kept as history)
 
 
 Act = Action | Deed
@@ -290,6 +291,9 @@ ORDER_ACTORS: dict[Act, frozenset[Relation]] = {
     A.ARCHIVE: frozenset({R.OWNER, R.SUPERVISOR, R.INSPECTOR, R.SYSTEM}),
     # Notes and progress messages: whoever answers for the order (WO-2).
     Deed.NOTE: frozenset({R.OWNER, R.HANDLER, R.SUPERVISOR}),
+    # Correcting the registration: the owner who registered it (CH-3), the handler who finds
+    # it misfiled, a supervisor over them; each change is history with old and new (WO-2).
+    Deed.EDIT: frozenset({R.OWNER, R.HANDLER, R.SUPERVISOR}),
 }
 # Relations that forbid an action whatever else holds: whoever did the work neither surveys
 # the customer's satisfaction nor closes the order without that survey (SQ-1), even when
@@ -405,6 +409,7 @@ EVENT_LABELS: dict[str, Label] = {
     "note": Label("添加备注", "Note added"),
     "attachment": Label("附件", "Attachment added"),  # workorders.attachments
     "attachment_removed": Label("删除附件", "Attachment removed"),
+    "edit": Label("修改工单", "Order edited"),  # workorders.edits (WO-2)
 }
 
 TYPE_LABELS: dict[OrderType, Label] = {

@@ -273,3 +273,18 @@ class CandidateGroupOut(BaseModel):
     unit_name: str
     region_code: str
     candidates: list[CandidateOut]
+
+
+class OrderEdit(Strict):
+    """Correct what was registered (WO-2): only the fields given change; each change is kept
+    in the order's history with its old and new value and the reason."""
+
+    version: int = Field(ge=1, le=MAX_ID)
+    reason: Text = Field(min_length=1, max_length=2000)
+    type: OrderType | None = None
+    category_code: Line | None = Field(default=None, max_length=80)
+    priority: Priority | None = None
+    subject: Line | None = Field(default=None, min_length=1, max_length=200)
+    description: Text | None = Field(default=None, max_length=4000)
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    city_code: str | None = Field(default=None, pattern=REGION_PATTERN)
