@@ -207,6 +207,18 @@ UNSCOPED: dict[str, str] = {
     "POST /console/kb/{article}/attachments": _KB_WRITE,
     "GET /console/kb/{article}/attachments/{attachment_id}": "404 out of region",
     "POST /console/kb/{article}/attachments/{attachment_id}/delete": _KB_WRITE,
+    # Work queues (issue 9): lists cut to the caller's scope in worklists.queries.scoped; a
+    # view is its owner's or their unit's, else 404; bulk actions check each order as the
+    # single action does (404 out of scope) — tests/worklists/test_worklists.py probes them.
+    "POST /api/v1/worklist": "a read by body: cut to the caller's scope (tests/worklists)",
+    "GET /api/v1/views/{view_id}/orders": "the view applied within the caller's scope only",
+    "POST /api/v1/views": "the caller's own view; shared only with their own unit",
+    "PUT /api/v1/views/{view_id}": "the owner's only; anyone else's answers 404",
+    "DELETE /api/v1/views/{view_id}": "the owner's only; anyone else's answers 404",
+    "POST /api/v1/orders/bulk-actions": "each order checked as alone: out of scope refused 404",
+    "POST /console/views": "the caller's own view; shared only with their own unit",
+    "POST /console/views/{view_id}/delete": "the owner's only; anyone else's answers 404",
+    "POST /console/orders/bulk": "each order checked as alone: out of scope refused 404",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {
@@ -224,6 +236,8 @@ LISTS = {
     "GET /api/v1/kb/export",
     "GET /api/v1/kb/usage",
     "GET /api/v1/kb/bulletins",
+    "GET /api/v1/my-orders",
+    "GET /api/v1/views",
 }
 # Bodies that pass validation, so that the scope check (not the validator) answers.
 BODIES: dict[str, dict[str, Any]] = {

@@ -97,6 +97,15 @@ OTHER_WRITES: dict[str, str] = {
     "POST /console/kb/{article}/revise": "editors' writes: tests/knowledge/test_console.py",
     "POST /console/kb/{article}/act/{action}": "editors' and reviewers' writes: test_console.py",
     "POST /console/kb/{article}/usage": "agents' usage of what they read: test_console.py",
+    # Work queues (issue 9): one's own views; bulk actions check each order as alone.
+    "POST /api/v1/worklist": "a read sent as a body (the spec): no write",
+    "POST /api/v1/views": "one's own view (tests/worklists/test_worklists.py)",
+    "PUT /api/v1/views/{view_id}": "one's own view; another's answers 404",
+    "DELETE /api/v1/views/{view_id}": "one's own view; another's answers 404",
+    "POST /console/views": "one's own view",
+    "POST /console/views/{view_id}/delete": "one's own view; another's answers 404",
+    "POST /api/v1/orders/bulk-actions": "each order as its single action (test_scope_routes)",
+    "POST /console/orders/bulk": "each order as its single action (test_scope_routes)",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

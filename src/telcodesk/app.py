@@ -51,8 +51,10 @@ from telcodesk.web.notify_views import router as notify_console_router
 from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
 from telcodesk.web.views import router as console_router
+from telcodesk.web.worklist_views import router as worklist_console_router
 from telcodesk.wiring import wire
 from telcodesk.worker import Worker
+from telcodesk.worklists.api import router as worklists_router
 from telcodesk.workorders.api import router as orders_router
 from telcodesk.workorders.export_api import router as export_router
 
@@ -274,6 +276,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     # Attachments of orders and articles (issue 9 item 7, issue 12 item 1).
     app.include_router(attachments_router)
     app.include_router(attachment_console_router)
+    # Work queues: lists, saved views, bulk actions (issue 9).
+    app.include_router(worklists_router)
+    app.include_router(worklist_console_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -37,6 +37,7 @@ from telcodesk.notify.models import (
 from telcodesk.org.models import AuthSession, OrgUnit, PasswordHistory, Staff
 from telcodesk.routing.models import DispatchRule
 from telcodesk.sla.models import OrderClock, SlaEvent, SlaPolicy
+from telcodesk.worklists.models import SavedView
 from telcodesk.workorders.models import (
     Category,
     ClosureCode,
@@ -87,6 +88,7 @@ __all__ = [
     "OutboxMessage",
     "PasswordHistory",
     "QuietHours",
+    "SavedView",
     "ServiceType",
     "SlaEvent",
     "SlaPolicy",

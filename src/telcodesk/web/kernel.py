@@ -6,6 +6,7 @@ it and re-render their form with ``failure``."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
@@ -13,6 +14,7 @@ from urllib.parse import quote, unquote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from telcodesk import clock
@@ -33,7 +35,35 @@ templates.env.filters["deadline"] = lambda dt: clock.deadline_text(dt) if dt els
 templates.env.filters["localtime"] = lambda dt: (
     clock.local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 )
-templates.env.filters.update(word=word, region=region)  # codes as words (web/words.py)
+templates.env.filters.update(word=word, region=region)
+
+
+def relative(dt: datetime, lang: str, now: datetime | None = None) -> str:
+    """How long ago, as people say it (issue 9 item 6): 刚刚 / 3 分钟前 / 3 小时前 / 2 天前."""
+    seconds = max(0, int(((now or clock.now()) - dt).total_seconds()))
+    zh = lang == "zh"
+    for size, unit_zh, unit_en in (
+        (86400, "天", "day"),
+        (3600, "小时", "hour"),
+        (60, "分钟", "minute"),
+    ):
+        n = seconds // size
+        if n:
+            return f"{n} {unit_zh}前" if zh else f"{n} {unit_en}{'s' if n > 1 else ''} ago"
+    return "刚刚" if zh else "just now"
+
+
+def ago(dt: datetime | None, lang: str = "zh") -> Markup:
+    """A time as "3 小时前", the exact time on hover; console.js keeps it current."""
+    if dt is None:
+        return Markup("")
+    exact = clock.local(dt).strftime("%Y-%m-%d %H:%M")
+    return Markup('<time class="ago" datetime="{}" title="{}">{}</time>').format(
+        dt.isoformat(), exact, relative(dt, lang)
+    )
+
+
+templates.env.filters["ago"] = ago  # codes as words (web/words.py)
 templates.env.globals["vocabularies"] = VOCABULARIES
 templates.env.globals.update(
     rules=rules, pick=pick, can=permissions.can, P=Permission, role_labels=ROLE_LABELS

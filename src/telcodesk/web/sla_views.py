@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import escape
 from pydantic import TypeAdapter, ValidationError
 
@@ -16,11 +16,9 @@ from telcodesk.inputs import Day
 from telcodesk.org import permissions
 from telcodesk.org.permissions import Permission
 from telcodesk.sla import admin
-from telcodesk.sla import service as sla
 from telcodesk.sla.schemas import OverrideIn, PolicyIn
 from telcodesk.web.kernel import done
 from telcodesk.web.views import ConsoleStaff, error_text, failure, form_fields, lang_of, render
-from telcodesk.workorders.models import WorkOrder
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,16 +40,12 @@ POLICY_FIELDS = (
 )
 
 
-@router.get("/console/sla", response_class=HTMLResponse)
-def at_risk(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+@router.get("/console/sla", response_class=RedirectResponse)
+def at_risk(staff: ConsoleStaff) -> RedirectResponse:
+    """The at-risk queue is a work list (web/worklist_views.py): the clock nearest its breach
+    first, paused clocks apart, counts by unit (issue 9 item 1)."""
     permissions.require(staff, Permission.VIEW_AT_RISK)  # 403: the kernel's error page
-    with db.uow() as session:
-        seen: dict[int, WorkOrder] = {}
-        for c in admin.at_risk(session, viewer=staff, limit=300):
-            seen.setdefault(c.order_id, c.order)
-        rows = list(seen.values())
-        deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
-        return render(request, "sla/sla_at_risk.html", staff, orders=rows, deadlines=deadlines)
+    return RedirectResponse("/console/orders?queue=at_risk&group=unit", status_code=303)
 
 
 @router.get("/console/admin/sla", response_class=HTMLResponse)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from html import escape
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,7 +25,7 @@ from telcodesk.errors import DomainError, ValidationFailed
 from telcodesk.org import service as org
 from telcodesk.org.models import Staff
 from telcodesk.sla import service as sla
-from telcodesk.web.i18n import LANGS, text
+from telcodesk.web.i18n import LANGS
 from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other views import it here too
     ConsoleStaff,
     LoginRequired,
@@ -43,7 +42,7 @@ from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other vie
 from telcodesk.workorders import authority, candidates, edits, rules
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import ACTION_LABELS, Action, Label
-from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderEdit, OrderFilter, TransitionIn
+from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderEdit, TransitionIn
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,74 +115,6 @@ def switch_language(lang: str, request: Request) -> RedirectResponse:
 
 
 # --- lists --------------------------------------------------------------------------------
-
-
-def _filters_from_query(request: Request) -> OrderFilter:
-    params = request.query_params
-    # "Any" in a select sends an empty value: it means no filter.
-    raw: dict[str, Any] = {
-        k: [v for v in params.getlist(k) if v] for k in ("status", "type", "channel")
-    }
-    for key in (
-        "city_code",
-        "handler",
-        "owner",
-        "customer_phone",
-        "q",
-        "created_from",
-        "created_to",
-    ):
-        value = params.get(key, "").strip()
-        if value:
-            raw[key] = value
-    raw["open_only"] = params.get("open_only") == "1"
-    return OrderFilter.model_validate(raw)
-
-
-@router.get("/console/orders", response_class=HTMLResponse)
-def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    error = None
-    try:
-        filters = _filters_from_query(request)
-        with db.uow() as session:
-            rows, next_cursor = orders.list_orders(
-                session, filters, viewer=staff, cursor=request.query_params.get("cursor")
-            )
-            deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
-    except (ValidationError, DomainError) as exc:
-        filters, rows, next_cursor, deadlines = OrderFilter(), [], None, {}
-        error = error_text(exc, lang_of(request))
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
-    next_url = "?" + urlencode([*query, ("cursor", next_cursor)]) if next_cursor else None
-    return render(
-        request,
-        "workorders/orders.html",
-        staff,
-        orders=rows,
-        deadlines=deadlines,
-        filters=filters,
-        next_url=next_url,
-        error=error,
-        title=text("orders", lang_of(request)),
-    )
-
-
-@router.get("/console/my", response_class=HTMLResponse)
-def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
-    tab = request.query_params.get("tab", "owned")
-    tab = tab if tab in ("owned", "handling", "queue") else "owned"
-    filters = OrderFilter(
-        open_only=True, **{"handler" if tab == "handling" else "owner": staff.username}
-    )
-    with db.uow() as session:
-        if tab == "queue":  # waiting in my unit for someone to take them (CC-1)
-            rows = orders.unit_queue(session, staff)
-        else:
-            rows, _ = orders.list_orders(session, filters, viewer=staff, limit=200)
-        deadlines = {o.id: sla.view(session, o.clocks) for o in rows}
-    return render(
-        request, "workorders/my_orders.html", staff, orders=rows, deadlines=deadlines, tab=tab
-    )
 
 
 # --- registration -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from telcodesk.customers.models import Customer
 from telcodesk.errors import NotFound, ValidationFailed
 from telcodesk.matching import OrderFacts
 from telcodesk.org import permissions
-from telcodesk.org.models import Staff
+from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.org.scope import order_filter, scope_of
 from telcodesk.workorders import rules
@@ -79,10 +79,21 @@ def filter_orders(session: Session, f: OrderFilter) -> Select[WorkOrder]:
         stmt = stmt.where(WorkOrder.province_code == f.province_code)
     if f.city_code:
         stmt = stmt.where(WorkOrder.city_code == f.city_code)
+    if f.cities:
+        stmt = stmt.where(WorkOrder.city_code.in_(f.cities))
+    if f.tier:
+        tiered = select(Customer.id).where(Customer.tier.in_(f.tier))
+        stmt = stmt.where(WorkOrder.customer_id.in_(tiered))
+    if f.escalated:
+        stmt = stmt.where(WorkOrder.escalation_level > 0)
+    if f.unit:
+        stmt = stmt.where(
+            WorkOrder.handling_unit_id.in_(select(OrgUnit.id).where(OrgUnit.code == f.unit))
+        )
     if f.handler:
-        stmt = stmt.where(WorkOrder.handler_id == _staff_id(session, f.handler))
+        stmt = stmt.where(WorkOrder.handler_id.in_(_staff_ids(f.handler)))
     if f.owner:
-        stmt = stmt.where(WorkOrder.first_contact_owner_id == _staff_id(session, f.owner))
+        stmt = stmt.where(WorkOrder.first_contact_owner_id.in_(_staff_ids(f.owner)))
     if f.customer_phone:
         # Numbers are kept in their normal form (BH-5): any spelling finds them.
         phone = phones.try_normalise(f.customer_phone) or f.customer_phone.strip()
@@ -108,9 +119,13 @@ def filter_orders(session: Session, f: OrderFilter) -> Select[WorkOrder]:
     return stmt
 
 
-def _staff_id(session: Session, username: str) -> int:
-    staff_id = session.scalar(select(Staff.id).where(Staff.username == username))
-    return staff_id if staff_id is not None else -1
+def _staff_ids(who: str) -> Select[int]:
+    """Staff by username, or by a part of the name people know them by (issue 9)."""
+    who = who.strip()
+    like = "%" + who.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return select(Staff.id).where(
+        or_(Staff.username == who, Staff.display_name.like(like, escape="\\"))
+    )
 
 
 def list_orders(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -247,8 +247,12 @@ class OrderFilter(BaseModel):
     channel: list[Channel] = []
     city_code: str | None = Field(default=None, pattern=REGION_PATTERN)
     province_code: str | None = Field(default=None, pattern=REGION_PATTERN)
-    handler: Line | None = Field(default=None, max_length=50)
-    owner: Line | None = Field(default=None, max_length=50)
+    handler: Line | None = Field(
+        default=None, max_length=50, description="Handler: username, or part of the name"
+    )
+    owner: Line | None = Field(
+        default=None, max_length=50, description="First-contact owner: username or part of the name"
+    )
     customer_phone: Line | None = Field(default=None, max_length=20)
     created_from: Moment | None = None
     created_to: Moment | None = None
@@ -256,6 +260,15 @@ class OrderFilter(BaseModel):
         default=None, max_length=100, description="Free text: number, subject, description"
     )
     open_only: bool = False
+    # Multi-value filters of the work queues (issue 9 item 1); each list is "any of".
+    cities: list[Annotated[str, Field(pattern=REGION_PATTERN)]] = Field(
+        default=[], max_length=50, description="Any of these cities"
+    )
+    tier: list[Tier] = Field(default=[], description="Any of these customer tiers")
+    escalated: bool = Field(default=False, description="Only orders escalated at least once")
+    unit: Line | None = Field(
+        default=None, max_length=40, description="Code of the unit handling the order"
+    )
 
 
 class CandidateOut(BaseModel):
