@@ -97,6 +97,15 @@ OTHER_WRITES: dict[str, str] = {
     "POST /console/kb/{article}/revise": "editors' writes: tests/knowledge/test_console.py",
     "POST /console/kb/{article}/act/{action}": "editors' and reviewers' writes: test_console.py",
     "POST /console/kb/{article}/usage": "agents' usage of what they read: test_console.py",
+    # Hall appointments (BH-4, the halls engineer's): the hall must lie in the caller's region,
+    # else 404 (tests/halls/test_appointments.py); the kiosk's check-in carries its token.
+    "POST /api/v1/halls/{hall}/slots": "hall managers of the region (tests/halls)",
+    "POST /api/v1/halls/{hall}/appointments": "hall staff of the region; customer scope-checked",
+    "POST /api/v1/halls/{hall}/appointments/{appointment_id}/check-in": "hall staff of the region",
+    "POST /api/v1/halls/{hall}/appointments/{appointment_id}/cancel": "hall staff of the region",
+    "POST /api/v1/public/halls/{token}/check-in": "the kiosk: one hall by its token, no staff",
+    "POST /console/halls/{hall}/appointments/{verb}": "hall staff of the region",
+    "POST /console/halls/{hall}/appointments/{appointment_id}/{verb}": "hall staff of the region",
     # Work queues (issue 9): one's own views; bulk actions check each order as alone.
     "POST /api/v1/worklist": "a read sent as a body (the spec): no write",
     "POST /api/v1/views": "one's own view (tests/worklists/test_worklists.py)",
