@@ -1,7 +1,7 @@
 """saved views of the work queues, own or shared with a unit (issue 9 item 1)
 
-Revision ID: 0019_saved_views
-Revises: 0018_hall_appointments
+Revision ID: 0020_saved_views
+Revises: 0019_attachments
 Create Date: 2026-12-07 01:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_saved_views"
-down_revision: str | None = "0018_hall_appointments"
+revision: str = "0020_saved_views"
+down_revision: str | None = "0019_attachments"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
