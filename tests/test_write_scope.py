@@ -106,6 +106,12 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/public/halls/{token}/check-in": "the kiosk: one hall by its token, no staff",
     "POST /console/halls/{hall}/appointments/{verb}": "hall staff of the region",
     "POST /console/halls/{hall}/appointments/{appointment_id}/{verb}": "hall staff of the region",
+    # Article attachments (the content engineer's, KB-2): editors' writes within their region
+    # (tests/knowledge, tests/attachments).
+    "POST /api/v1/kb/articles/{article}/attachments": "editors' writes: 404 out of region",
+    "DELETE /api/v1/kb/articles/{article}/attachments/{attachment_id}": "editors' writes",
+    "POST /console/kb/{article}/attachments": "editors' writes: 404 out of region",
+    "POST /console/kb/{article}/attachments/{attachment_id}/delete": "editors' writes",
     # Work queues (issue 9): one's own views; bulk actions check each order as alone.
     "POST /api/v1/worklist": "a read sent as a body (the spec): no write",
     "POST /api/v1/views": "one's own view (tests/worklists/test_worklists.py)",
