@@ -13,6 +13,7 @@ import time
 from pyworkforce.queuing import ErlangC  # type: ignore[import-not-found]
 
 from telcodesk.halls import staffing
+from telcodesk.rostering import plan
 
 # A day in half-hours: calls per interval with a morning and an afternoon peak.
 CALLS = [
@@ -47,14 +48,37 @@ def best(fn) -> float:  # type: ignore[no-untyped-def]
     return min(times)
 
 
+FORECAST = plan.Forecast(
+    calls=CALLS,
+    interval_minutes=INTERVAL,
+    aht_seconds=AHT * 60,
+    target_sl=SL,
+    answer_seconds=ANSWER * 60,
+    max_occupancy=OCC,
+    shrinkage=SHRINK,
+    patience_seconds=120,
+)
+
+
+def whole_plan() -> list[plan.Interval]:
+    """The plan as the service makes it: Erlang C and Erlang A (abandonment) per interval."""
+    return plan.plan(FORECAST)
+
+
 def main() -> None:
     assert ours() == theirs(), "the plans differ"
-    mine, ref = best(ours), best(theirs)
+    assert [i.erlang_c.positions for i in whole_plan()] == ours()
+    mine, ref, full = best(ours), best(theirs), best(whole_plan)
     n = len(CALLS)
     print(
         f"48-interval plan ({sum(ours())} agent-intervals, peak {max(ours())}): "
         f"telcodesk {mine / n * 1e6:.0f} µs/interval, pyworkforce {ref / n * 1e6:.0f} "
         f"µs/interval: {ref / mine:.1f}x faster"
+    )
+    print(
+        f"the whole plan with Erlang A (patience 120 s): {full * 1e3:.1f} ms for 48 intervals, "
+        f"{full / n * 1e6:.0f} µs/interval; Erlang A needs "
+        f"{sum(i.erlang_a.positions for i in whole_plan())} agent-intervals"
     )
 
 

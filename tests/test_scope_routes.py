@@ -151,6 +151,13 @@ UNSCOPED: dict[str, str] = {
     "GET /h/{token}/display": "display page: one hall by its token, numbers only",
     "GET /h/{token}/events": "display events: one hall by its token, numbers only",
     "GET /t/{token}": "phone page: one ticket by its own token",
+    # Staffing plans and rosters (CC-3): the unit, plan or roster of another region answers
+    # 404 (tests/rostering/test_api.py::test_scope_and_permission).
+    "POST /api/v1/staffing/units/{unit}/plans": "unit in the caller's region, else 404",
+    "GET /api/v1/staffing/units/{unit}/plans": "unit in the caller's region, else 404",
+    "GET /api/v1/staffing/plans/{plan_id}": "the plan's unit in the caller's region, else 404",
+    "POST /api/v1/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
+    "GET /api/v1/staffing/rosters/{roster_id}": "the roster's unit in region, else 404",
     # Counter visits (issue 10): the visit's customer is checked against the caller's region
     # in counter.service (404 otherwise; tests/counter/test_transactions.py).
     "POST /api/v1/counter/visits": "customer_id scope-checked in the service (404)",

@@ -35,6 +35,7 @@ from telcodesk.notify.api import router as notify_router
 from telcodesk.openapi_errors import add_error_responses
 from telcodesk.org.admin_api import router as org_admin_router
 from telcodesk.org.api import router as auth_router
+from telcodesk.rostering.api import router as staffing_router
 from telcodesk.routing.api import router as routing_router
 from telcodesk.sla.api import router as sla_router
 from telcodesk.web.account_views import router as account_console_router
@@ -268,6 +269,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         hall_console_router,
         counter_router,  # counter transactions (issue 10)
         counter_console_router,
+        staffing_router,  # staffing plans and rosters (issue 11, CC-3)
     ):
         app.include_router(router)
     # Knowledge base 信息采编 (KB-1, KB-2).

@@ -35,6 +35,7 @@ from telcodesk.notify.models import (
     QuietHours,
 )
 from telcodesk.org.models import AuthSession, OrgUnit, PasswordHistory, Staff
+from telcodesk.rostering.models import Roster, RosterShift, StaffingPlan
 from telcodesk.routing.models import DispatchRule
 from telcodesk.sla.models import OrderClock, SlaEvent, SlaPolicy
 from telcodesk.worklists.models import SavedView
@@ -88,11 +89,14 @@ __all__ = [
     "OutboxMessage",
     "PasswordHistory",
     "QuietHours",
+    "Roster",
+    "RosterShift",
     "SavedView",
     "ServiceType",
     "SlaEvent",
     "SlaPolicy",
     "Staff",
+    "StaffingPlan",
     "Ticket",
     "TicketEvent",
     "WorkOrder",

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     # Business halls (BH-1…BH-3): counter work and tickets; set-up, alerts and KPIs.
     HALL_SERVE = "hall_serve"
     HALL_MANAGE = "hall_manage"
+    # Staffing plans and rosters 排班 of a call centre or hall (CC-3).
+    STAFFING_PLAN = "staffing_plan"
 
 
 PERMISSION_LABELS: dict[Permission, Label] = {
@@ -70,6 +72,7 @@ PERMISSION_LABELS: dict[Permission, Label] = {
     Permission.KB_REVIEW: Label("知识审核", "Review knowledge"),
     Permission.HALL_SERVE: Label("营业厅叫号与台席", "Hall counters and tickets"),
     Permission.HALL_MANAGE: Label("营业厅管理(台席、策略、指标)", "Hall set-up, alerts, KPIs"),
+    Permission.STAFFING_PLAN: Label("排班需求与排班表", "Staffing plans and rosters"),
 }
 
 P = Permission
@@ -90,8 +93,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.HALL_AGENT: frozenset(_FRONT_LINE | {P.HALL_SERVE}),
     Role.ACCOUNT_MANAGER: frozenset(_FRONT_LINE),
     Role.COMPLAINT_HANDLER: frozenset(_FRONT_LINE),
-    Role.HALL_MANAGER: frozenset(_LEADS | {P.HALL_SERVE, P.HALL_MANAGE}),
-    Role.SUPERVISOR: frozenset(_LEADS),
+    Role.HALL_MANAGER: frozenset(_LEADS | {P.HALL_SERVE, P.HALL_MANAGE, P.STAFFING_PLAN}),
+    Role.SUPERVISOR: frozenset(_LEADS | {P.STAFFING_PLAN}),
     Role.QUALITY_INSPECTOR: frozenset(
         {P.ORDER_VIEW, P.ORDER_CALLBACK, P.CUSTOMER_VIEW, P.VIEW_AT_RISK, P.KB_READ}
     ),
