@@ -121,6 +121,10 @@ OTHER_WRITES: dict[str, str] = {
     "POST /console/views/{view_id}/delete": "one's own view; another's answers 404",
     "POST /api/v1/orders/bulk-actions": "each order as its single action (test_scope_routes)",
     "POST /console/orders/bulk": "each order as its single action (test_scope_routes)",
+    # Staffing plans and rosters (CC-3): the unit must lie in the caller's region, else 404
+    # (tests/rostering/test_api.py::test_scope_and_permission).
+    "POST /api/v1/staffing/units/{unit}/plans": "supervisors of the unit's region, else 404",
+    "POST /api/v1/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

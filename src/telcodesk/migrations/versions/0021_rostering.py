@@ -1,7 +1,7 @@
 """staffing_plan, staffing_roster, staffing_roster_shift: staffing plans and rosters (CC-3)
 
-Revision ID: 0018_rostering
-Revises: 0017_kb_title_tsv
+Revision ID: 0021_rostering
+Revises: 0020_saved_views
 Create Date: 2026-12-07 01:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_rostering"
-down_revision: str | None = "0017_kb_title_tsv"
+revision: str = "0021_rostering"
+down_revision: str | None = "0020_saved_views"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
