@@ -259,6 +259,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "OrderEdit": {"version": 1, "reason": "更正登记", "subject": "更正后的标题"},
     "OptOutIn": {"opted_out": True},
     "RevealIn": {"reason": "核实投诉处理进度", "field": "phone"},
+    "ShareIn": {"third_party": "招联金融", "reason": "合约机分期审核"},
+    "OfferIn": {"offer": "5g_upgrade"},
     "JudicialRevealIn": {
         "reason": "核实投诉处理进度",
         "field": "phone",

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from telcodesk.counter import hooks as counter
 from telcodesk.halls import hooks as halls
 from telcodesk.knowledge import hooks as knowledge
 from telcodesk.notify import hooks as notify
@@ -51,6 +52,9 @@ def wire() -> None:
     # halls: an appointment's confirmation and reminder SMS to the customer (BH-4).
     halls.clear_sms()
     halls.on_customer_sms(hall_sms_to_customer)
+    # counter: a marketing SMS (sent only with a marketing consent, CD-3) through the outbox.
+    counter.clear_sms()
+    counter.on_customer_sms(hall_sms_to_customer)
     # Knowledge bulletins reach their recipients through notify (KB-2).
     knowledge.clear()
     knowledge.on_bulletin(notify_service.send_staff)

@@ -72,7 +72,7 @@ def test_the_customer_page_shows_the_360_and_records_consents(
         f"/console/customers/{counter.customer_id}/consents",
         data={"purpose": "marketing", "granted": "true", "evidence": "授权书 GZ-9"},
     )
-    assert res.status_code == 200 and "授权书 GZ-9" in res.text
+    assert res.status_code == 200 and "授权书 GZ-9" in res.text  # followed the 303
     bad = client.post(
         f"/console/customers/{counter.customer_id}/consents",
         data={"purpose": "sharing", "granted": "true", "evidence": "授权书 GZ-10"},

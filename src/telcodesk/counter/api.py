@@ -12,9 +12,11 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from telcodesk.counter import rules, service, slip
+from telcodesk.counter import offers, rules, service, slip
 from telcodesk.counter.models import CounterTransaction, CounterVisit
 from telcodesk.counter.schemas import (
+    OfferIn,
+    OfferOut,
     SmsReplyIn,
     SmsReplyOut,
     TransactionIn,
@@ -23,6 +25,7 @@ from telcodesk.counter.schemas import (
     VisitOut,
 )
 from telcodesk.customers.models import Customer
+from telcodesk.customers.schemas import MAX_ID
 from telcodesk.deps import ApiStaff, DbDep, SettingsDep
 from telcodesk.errors import NotFound, Unauthenticated, ValidationFailed
 from telcodesk.notify import rules as notify_rules
@@ -129,6 +132,22 @@ def slip_pdf(visit_number: VisitNumber, staff: ApiStaff, db: DbDep) -> Response:
     agreed terms, the masked document, the signature field and a QR code of the visit number;
     the same visit gives the same bytes."""
     return slip_pdf_response(db, staff, visit_number)
+
+
+@router.post(
+    "/customers/{customer_id}/offers",
+    response_model=OfferOut,
+    status_code=201,
+    operation_id="counter_marketing_sms",
+)
+def send_offer(
+    customer_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: OfferIn, staff: ApiStaff, db: DbDep
+) -> OfferOut:
+    """A marketing SMS 营销短信 with one of the catalogue's offers, through the outbox: 403
+    ``consent_required`` without the customer's valid marketing consent (CD-3); audited."""
+    with db.uow() as session:
+        sent = offers.send_offer(session, staff, customer_id, body.offer)
+        return OfferOut(customer_id=sent.customer_id, offer=sent.offer, text=sent.text)
 
 
 REPLY_SKEW_S = 300

@@ -139,6 +139,13 @@ SERVICES: dict[str, tuple[str, int]] = {
 }
 CONFIRMATION_MINUTES = 30  # an unconfirmed VAS request expires after this (VA-1)
 # Retention offers a cancellation may record (VA-3).
+# Offers an agent may send as a marketing SMS, only with a marketing consent (CD-3).
+MARKETING_OFFERS = {
+    "fiber_bundle": "【营业厅】千兆宽带融合套餐，手机宽带一起办，月费立减 30 元",
+    "5g_upgrade": "【营业厅】5G 升级包每月 10 元，享 30GB 高速流量",
+    "family_plan": "【营业厅】亲情号副卡每张每月 10 元，共享套餐流量",
+}
+
 RETENTION_OFFERS = {
     "discount": "月费八折优惠 12 个月",
     "data_bonus": "每月赠送 10GB 流量 6 个月",

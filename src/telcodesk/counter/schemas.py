@@ -185,3 +185,15 @@ class Customer360Out(BaseModel):
     repeat_complaints: int = Field(description="Complaints in the last 90 days")
     repeat_complainant: bool
     appeals: int
+
+
+class OfferIn(Strict):
+    """A marketing SMS with one of the catalogue's offers (CD-3: only with consent)."""
+
+    offer: Line = Field(max_length=40, description="counter.rules.MARKETING_OFFERS key")
+
+
+class OfferOut(BaseModel):
+    customer_id: int
+    offer: str
+    text: str

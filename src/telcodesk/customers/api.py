@@ -17,7 +17,7 @@ from telcodesk.counter.schemas import (
     ProfileOrderOut,
     ProfileVisitOut,
 )
-from telcodesk.customers import consents, service
+from telcodesk.customers import consents, service, sharing
 from telcodesk.customers.models import Customer
 from telcodesk.customers.rules import CARE_LABELS, KIND_LABELS, PURPOSE_LABELS, TIER_LABELS
 from telcodesk.customers.schemas import (
@@ -32,6 +32,8 @@ from telcodesk.customers.schemas import (
     RevealField,
     RevealIn,
     RevealOut,
+    SharedOut,
+    ShareIn,
 )
 from telcodesk.deps import ApiStaff, DbDep, SettingsDep
 from telcodesk.inputs import Line
@@ -265,3 +267,15 @@ def profile_out(p: profile.Profile) -> Customer360Out:
         repeat_complainant=p.repeat_complaints >= profile.REPEAT_COMPLAINTS,
         appeals=p.appeals,
     )
+
+
+@router.post("/{customer_id}/share", response_model=SharedOut, operation_id="customers_share")
+def share(customer_id: CustomerId, body: ShareIn, staff: ApiStaff, db: DbDep) -> SharedOut:
+    """The customer's name, number and document for a named third party 向第三方提供 (CD-3):
+    403 ``consent_required`` without a valid sharing consent for that party; CUSTOMER_REVEAL;
+    audited ``customer_shared`` with the party, the fields and the reason."""
+    with db.uow() as session:
+        shared = sharing.share_with(
+            session, staff, customer_id, third_party=body.third_party, reason=body.reason
+        )
+        return SharedOut(**shared.__dict__)

@@ -248,3 +248,24 @@ class ConsentIn(BaseModel):
         except ValueError:
             raise invalid("有效期须为真实日期", "valid_until is not a real day") from None
         return self
+
+
+class ShareIn(BaseModel):
+    """Hand the customer's data to a named third party (CD-3): needs their sharing consent for
+    that very party, the reveal permission and a reason; audited."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    third_party: Line = Field(min_length=2, max_length=100, description="The partner, by name")
+    reason: Text = Field(min_length=REASON_LENGTH[0], max_length=REASON_LENGTH[1])
+
+
+class SharedOut(BaseModel):
+    """What the partner receives: the fields its purpose needs, in full."""
+
+    customer_id: int
+    third_party: str
+    name: str
+    phone: str
+    id_type: str | None
+    id_number: str | None

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from telcodesk import regions
+from telcodesk.counter import offers
 from telcodesk.counter import profile as profiles
 from telcodesk.counter import rules as counter_rules
 from telcodesk.customers import consents, masking
@@ -24,6 +25,7 @@ from telcodesk.org import permissions
 from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission
 from telcodesk.sla import service as sla
+from telcodesk.web.kernel import done
 from telcodesk.web.views import (
     ConsoleStaff,
     error_text,
@@ -79,6 +81,7 @@ templates.env.globals.update(
     CARE_LABELS=CARE_LABELS,
     PURPOSE_LABELS=PURPOSE_LABELS,
     yuan=counter_rules.yuan,
+    MARKETING_OFFERS=counter_rules.MARKETING_OFFERS,
 )
 templates.env.filters["counter_kind"] = lambda kind: (
     counter_rules.CATALOGUE[counter_rules.Kind(kind)].label.zh
@@ -166,7 +169,7 @@ async def merge_duplicate(
 @router.post("/console/customers/{customer_id}/consents", response_class=HTMLResponse)
 async def record_consent(
     customer_id: CustomerId, request: Request, staff: ConsoleStaff, db: DbDep
-) -> HTMLResponse:
+) -> Response:
     """A grant or a withdrawal appended to the consent ledger (CD-3)."""
     form = await form_fields(request)
     try:
@@ -194,7 +197,30 @@ async def record_consent(
     except (DomainError, ValidationError) as exc:
         message, status = failure(request, exc)
         return _customer_page(request, staff, db, customer_id, status=status, consent_error=message)
-    return _customer_page(request, staff, db, customer_id)
+    # POST-redirect-GET: a reload does not append the entry again; the page says it was done.
+    zh, en = (
+        ("授权已记入", "Consent recorded")
+        if data.granted
+        else ("撤回已记入", "Withdrawal recorded")
+    )
+    return done(request, f"/console/customers/{customer_id}#consents", zh, en)
+
+
+@router.post("/console/customers/{customer_id}/offers", response_class=HTMLResponse)
+async def send_offer(
+    customer_id: CustomerId, request: Request, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    """A marketing SMS with one offer: refused without the customer's marketing consent."""
+    form = await form_fields(request)
+    try:
+        with db.uow() as session:
+            offers.send_offer(session, staff, customer_id, form.get("offer", "")[:40])
+    except DomainError as exc:
+        message, status = failure(request, exc)
+        return _customer_page(request, staff, db, customer_id, status=status, offer_error=message)
+    return done(
+        request, f"/console/customers/{customer_id}#consents", "营销短信已发送", "Offer SMS sent"
+    )
 
 
 @router.post("/console/customers/{customer_id}/reveal", response_class=HTMLResponse)
