@@ -141,6 +141,10 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/halls/{hall}/appointments/{appointment_id}/cancel": "404 out of region",
     "POST /api/v1/public/halls/{token}/check-in": "kiosk: one hall by its screen token",
     "GET /console/halls/{hall}/appointments": "404 out of region",
+    # Outage fallback (BH-6): the kiosk's calls carry the hall's screen token.
+    "POST /api/v1/public/halls/{token}/devices": "kiosk: one hall by its screen token",
+    "POST /api/v1/public/halls/{token}/offline": "kiosk: one hall by its token; records keyed",
+    "GET /h/{token}/sw.js": "the kiosk's service worker: static script, hall by its token",
     "POST /console/halls/{hall}/appointments/{verb}": "404 out of region",
     "POST /console/halls/{hall}/appointments/{appointment_id}/{verb}": "404 out of region",
     "GET /console/halls": "halls of the caller's region only",

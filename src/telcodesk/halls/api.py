@@ -15,7 +15,7 @@ from telcodesk import clock
 from telcodesk.customers import phones
 from telcodesk.customers import service as customers
 from telcodesk.deps import ApiStaff, DbDep
-from telcodesk.halls import appointments, queries, rules, service, setup
+from telcodesk.halls import appointments, offline, queries, rules, service, setup
 from telcodesk.halls.schemas import (
     HALL_CODE_PATTERN,
     TOKEN_PATTERN,
@@ -24,6 +24,8 @@ from telcodesk.halls.schemas import (
     CalledOut,
     CheckInOut,
     CounterMove,
+    DeviceIn,
+    DeviceOut,
     DisplayOut,
     GuideIssueIn,
     HallOut,
@@ -31,6 +33,8 @@ from telcodesk.halls.schemas import (
     IssueIn,
     KioskCheckInIn,
     KpisOut,
+    OfflineBatchIn,
+    OfflineResultOut,
     SlotOut,
     SlotsIn,
     TicketActionIn,
@@ -369,6 +373,38 @@ def kiosk_check_in(token: Token, body: KioskCheckInIn, db: DbDep) -> CheckInOut:
         unit, _ = setup.hall_by_token(session, token)
         done = appointments.check_in_by_phone(session, unit, body.phone)
         return checked_in_out(session, unit, done)
+
+
+@router.post(
+    "/public/halls/{token}/devices", response_model=DeviceOut, operation_id="halls_register_device"
+)
+def register_device(token: Token, body: DeviceIn, db: DbDep) -> DeviceOut:
+    """A kiosk's code for the numbers it issues during an outage (BH-6); the same key gets the
+    same code."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        return DeviceOut(code=offline.register_device(session, unit, body.device_key).code)
+
+
+@router.post(
+    "/public/halls/{token}/offline",
+    response_model=list[OfflineResultOut],
+    operation_id="halls_enter_offline",
+)
+def enter_offline(token: Token, body: OfflineBatchIn, db: DbDep) -> list[OfflineResultOut]:
+    """The kiosk's records from an outage (BH-6), entered once each: a record sent again
+    answers duplicate with the same ticket; one that cannot be entered answers rejected with
+    a code, and the others are entered all the same."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        records = [
+            offline.Record(
+                key=r.key, number=r.number, type=r.type, issued_at=r.at(), care=r.care,
+                phone=r.phone, note=r.note,
+            )
+            for r in body.records
+        ]  # fmt: skip
+        return [OfflineResultOut(**vars(done)) for done in offline.enter(session, unit, records)]
 
 
 @router.get(

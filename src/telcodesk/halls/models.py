@@ -93,6 +93,8 @@ class Ticket(Base):
         UniqueConstraint("hall_id", "service_type_id", "day", "seq"),
         # The heads of the queues: waiting tickets of a type in queue order (call next).
         Index("ix_hall_ticket_queue", "service_type_id", "state", "queued_at", "id"),
+        # The appointment queue's head, by booked time (BH-4): no sort of the whole queue.
+        Index("ix_hall_ticket_booked", "service_type_id", "state", "booked_at", "queued_at", "id"),
         # A counter's current ticket, and the pools a counter or a person calls first.
         Index("ix_hall_ticket_counter", "counter_id", "state"),
         Index("ix_hall_ticket_pool_counter", "pool_counter_id", "state"),
@@ -217,3 +219,37 @@ class Appointment(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("hall_ticket.id"))
     province_code: Mapped[str] = mapped_column(String(6))
     city_code: Mapped[str] = mapped_column(String(6))
+
+
+class HallDevice(Base):
+    """A kiosk or guide tablet of a hall, known by the key it keeps in its browser; its
+    ``code`` makes the numbers it issues while the server is unreachable its own (BH-6:
+    X1-A001 from device 1), so two devices never print the same offline number."""
+
+    __tablename__ = "hall_device"
+    __table_args__ = (UniqueConstraint("hall_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    device_key: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OfflineEntry(Base):
+    """A number issued (and a pre-acceptance 预受理 recorded) in the browser during an outage,
+    once entered (BH-6). ``record_key`` is the browser's idempotency key: a record sent twice
+    is entered once, and the second answer names the same ticket."""
+
+    __tablename__ = "hall_offline_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    record_key: Mapped[str] = mapped_column(String(40), unique=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("hall_ticket.id"), index=True)
+    number: Mapped[str] = mapped_column(String(12))
+    issued_offline_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The pre-acceptance: the customer's number and what they came for, as the guide noted it.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(500))

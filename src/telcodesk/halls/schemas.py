@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from telcodesk.clock import SHANGHAI
 from telcodesk.errors import ValidationFailed
-from telcodesk.inputs import DAY_PATTERN, MAX_ID
+from telcodesk.inputs import DAY_PATTERN, MAX_ID, MOMENT_PATTERN, TEXT_PATTERN
 
 HALL_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,40}$"
 TYPE_CODE_PATTERN = r"^[A-Z]{1,2}$"
@@ -253,3 +254,56 @@ class CheckInOut(BaseModel):
 class KioskCheckInIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     phone: str = Field(pattern=PHONE_PATTERN, max_length=30)
+
+
+# --- outage fallback (BH-6) ----------------------------------------------------------------
+
+OFFLINE_NUMBER_PATTERN = r"^X[1-9][0-9]?-[A-Z]{1,2}[0-9]{3,4}$"
+
+
+class DeviceIn(BaseModel):
+    """A kiosk registers the key it keeps in its browser (once, while online)."""
+
+    model_config = ConfigDict(extra="forbid")
+    device_key: str = Field(pattern=TOKEN_PATTERN, max_length=40)
+
+
+class DeviceOut(BaseModel):
+    code: int  # offline numbers X{code}-A001
+
+
+class OfflineRecordIn(BaseModel):
+    """A number issued in the browser during an outage, with the pre-acceptance noted."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(pattern=TOKEN_PATTERN, max_length=40, description="idempotency key")
+    number: str = Field(pattern=OFFLINE_NUMBER_PATTERN, max_length=8)
+    type: str = Field(pattern=TYPE_CODE_PATTERN)
+    issued_at: str = Field(pattern=MOMENT_PATTERN, description="ISO 8601 (the browser's clock)")
+    care: bool = False
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=30)
+    note: str | None = Field(default=None, pattern=TEXT_PATTERN, max_length=500)
+
+    def at(self) -> datetime:
+        try:
+            moment = datetime.fromisoformat(self.issued_at)
+        except ValueError as exc:
+            raise ValidationFailed(
+                "时间不正确", f"Not a time: {self.issued_at}", code="bad_time"
+            ) from exc
+        return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
+
+
+class OfflineBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[OfflineRecordIn] = Field(min_length=1, max_length=200)
+
+
+class OfflineResultOut(BaseModel):
+    key: str
+    status: Literal["entered", "duplicate", "rejected"]
+    number: str
+    ticket_token: str | None
+    code: str | None
+    message_zh: str | None
+    message_en: str | None

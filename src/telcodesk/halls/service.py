@@ -12,20 +12,29 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, bindparam, case, func, literal, select, union_all, update
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
+from telcodesk.db import UTCDateTime
 from telcodesk.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from telcodesk.halls import alerts, rules
-from telcodesk.halls.models import HallConfig, HallCounter, ServiceType, Ticket, TicketEvent
+from telcodesk.halls.models import (
+    HallConfig,
+    HallCounter,
+    ServiceType,
+    Ticket,
+    TicketEvent,
+    WorkProfile,
+)
 from telcodesk.halls.rules import Action, Outcome, State
-from telcodesk.halls.setup import VIP_TIERS, counters_of, policies_of, types_of
+from telcodesk.halls.setup import VIP_TIERS, counters_of, types_of
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.service import province_and_city
 
-SOURCES = ("kiosk", "guide", "phone", "appointment", "counter")
+SOURCES = ("kiosk", "guide", "phone", "appointment", "counter", "offline")
 
 
 class TicketNotFound(NotFound):
@@ -82,9 +91,14 @@ def issue(
     care: bool = False,
     booked_at: datetime | None = None,
     actor: Staff | None = None,
+    number: str | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
-    """A ticket A001 … for the hall's day (BH-1); numbered per type, restarting every day."""
+    """A ticket A001 … for the hall's day (BH-1); numbered per type, restarting every day.
+    An offline record being entered (BH-6) keeps its own ``number`` and its place from the
+    time ``at`` it was issued in the browser."""
     now = clock.now()
+    issued = at or now
     today = clock.local(now).date()
     types = types_of(session, hall.id)
     kind = queue_for(types, code, tier=tier, care=care)
@@ -99,15 +113,15 @@ def issue(
         service_type_id=kind.id,
         day=today,
         seq=seq,
-        number=rules.ticket_number(kind.code, seq),
+        number=number or rules.ticket_number(kind.code, seq),
         public_token=secrets.token_urlsafe(16),
         source=source,
         customer_id=customer_id,
         tier=tier,
         care=care,
         state=State.WAITING,
-        issued_at=now,
-        queued_at=now,
+        issued_at=issued,
+        queued_at=issued,
         booked_at=booked_at,
         province_code=province,
         city_code=city,
@@ -218,84 +232,132 @@ def current_ticket(session: Session, counter: HallCounter) -> Ticket | None:
 # --- call next -----------------------------------------------------------------------------
 
 
-def heads(
-    session: Session, hall: OrgUnit, types: dict[str, ServiceType], queues: tuple[str, ...]
-) -> list[tuple[rules.Head, Ticket]]:
-    """The first waiting ticket of each queue (not held in a pool), in queue order: one
-    statement with a LIMIT 1 subquery per queue on the queue index, then the tickets."""
-    now = clock.now()
-    kinds = [types[code] for code in queues if code in types]
-    if not kinds:
-        return []
-    firsts = []
-    for kind in kinds:
-        order = (
-            (Ticket.booked_at, Ticket.queued_at, Ticket.id)
-            if kind.kind == "appointment"
-            else (Ticket.queued_at, Ticket.id)
-        )
-        firsts.append(
-            select(Ticket.id)
-            .where(
-                Ticket.service_type_id == kind.id,
-                Ticket.state == State.WAITING,
-                Ticket.pool_counter_id.is_(None),
-                Ticket.pool_staff_id.is_(None),
-            )
-            .order_by(*order)
-            .limit(1)
-            .scalar_subquery()
-        )
-    ids = [i for i in session.execute(select(*firsts)).one() if i is not None]
-    if not ids:
-        return []
-    tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
-    found = []
-    for kind in kinds:
-        ticket = next((t for t in tickets.values() if t.service_type_id == kind.id), None)
-        if ticket is not None:
-            waited = _minutes(ticket.queued_at, now)
-            head = rules.Head(ticket.id, kind.code, waited, kind.target_wait_minutes)
-            found.append((head, ticket))
-    return found
+@dataclass(frozen=True)
+class Candidate:
+    """A ticket call next may take, as the one candidates statement reads it."""
+
+    ticket_id: int
+    type_id: int
+    queued_at: datetime
+    issued_at: datetime
+    first_called_at: datetime | None
+    arm: int  # CURRENT, POOL, or QUEUES + the queue's place in the profile
 
 
-def _pool_ticket(session: Session, counter: HallCounter, actor: Staff) -> Ticket | None:
-    """A ticket sent to this counter or this person: called before the queues."""
-    pooled = [
-        session.scalar(
-            select(Ticket)
-            .where(column == key, Ticket.state == State.WAITING)
-            .order_by(Ticket.queued_at, Ticket.id)
-            .limit(1)
+CURRENT, POOL, QUEUES = 0, 1, 3
+WAITING = State.WAITING.value
+
+
+def _arm(arm: int, *where: Any, order: tuple[Any, ...]) -> Any:
+    return select(
+        select(
+            Ticket.id, Ticket.service_type_id, Ticket.queued_at, Ticket.issued_at,
+            Ticket.first_called_at, literal(arm).label("arm"),
         )
-        for column, key in ((Ticket.pool_counter_id, counter.id), (Ticket.pool_staff_id, actor.id))
-    ]
-    return min(
-        (t for t in pooled if t is not None), key=lambda t: (t.queued_at, t.id), default=None
+        .where(*where)
+        .order_by(*order)
+        .limit(1)
+        .subquery()
+    )  # fmt: skip
+
+
+# Statements built once and reused with bound values: building and hashing a ten-arm UNION
+# cost more than running it (item 11), so they are kept per shape (which arms order by the
+# booked time), and SQLAlchemy's compiled cache finds them at once.
+_CANDIDATES: dict[tuple[bool, ...], Any] = {}
+
+
+def _candidates_statement(booked_order: tuple[bool, ...]) -> Any:
+    statement = _CANDIDATES.get(booked_order)
+    if statement is None:
+        waiting = Ticket.state == WAITING
+        by_queue = (Ticket.queued_at, Ticket.id)
+        arms = [
+            _arm(
+                CURRENT,
+                Ticket.counter_id == bindparam("counter"),
+                Ticket.state.in_((State.CALLED.value, State.SERVING.value)),
+                order=(Ticket.id,),
+            ),
+            _arm(POOL, Ticket.pool_counter_id == bindparam("counter"), waiting, order=by_queue),
+            _arm(POOL, Ticket.pool_staff_id == bindparam("staff"), waiting, order=by_queue),
+        ]
+        for i, booked in enumerate(booked_order):
+            arms.append(
+                _arm(
+                    QUEUES + i, Ticket.service_type_id == bindparam(f"type{i}"), waiting,
+                    Ticket.pool_counter_id.is_(None), Ticket.pool_staff_id.is_(None),
+                    order=(Ticket.booked_at, *by_queue) if booked else by_queue,
+                )
+            )  # fmt: skip
+        statement = _CANDIDATES[booked_order] = union_all(*arms)
+    return statement
+
+
+def candidates(
+    session: Session, kinds: list[ServiceType], counter: HallCounter, actor: Staff
+) -> list[Candidate]:
+    """In one statement (UNION ALL of LIMIT 1 arms, each on an index): the counter's current
+    ticket if it has one, the first ticket of its pool and of its person's pool, and the head
+    of each of its queues ``kinds`` not held in a pool (the appointment queue by booked time).
+    Call next never reads more than these few rows, however many wait (item 11)."""
+    statement = _candidates_statement(tuple(k.kind == "appointment" for k in kinds))
+    values: dict[str, Any] = {"counter": counter.id, "staff": actor.id}
+    values.update({f"type{i}": k.id for i, k in enumerate(kinds)})
+    return [Candidate(*row) for row in session.execute(statement, values).all()]
+
+
+def heads(kinds: list[ServiceType], found: list[Candidate], now: datetime) -> list[rules.Head]:
+    """The queues' heads as the policy sees them (minutes waited since queued, the target)."""
+    return [
+        rules.Head(
+            c.ticket_id, kinds[c.arm - QUEUES].code, _minutes(c.queued_at, now),
+            kinds[c.arm - QUEUES].target_wait_minutes,
+        )
+        for c in found
+        if c.arm >= QUEUES
+    ]  # fmt: skip
+
+
+_TAKE = (
+    update(Ticket)
+    .where(Ticket.id == bindparam("ticket"), Ticket.state == WAITING)
+    .values(
+        state=State.CALLED.value,
+        counter_id=bindparam("counter"),
+        staff_id=bindparam("staff"),
+        pool_counter_id=None,
+        pool_staff_id=None,
+        called_at=bindparam("now", type_=UTCDateTime()),
+        call_count=1,
+        # The first call ends the wait (KPIs); a recycled ticket's next call does not.
+        first_called_at=func.coalesce(
+            Ticket.first_called_at, bindparam("now", type_=UTCDateTime())
+        ),
+        wait_seconds=case(
+            (Ticket.first_called_at.is_(None), bindparam("wait", type_=Integer())),
+            else_=Ticket.wait_seconds,
+        ),
     )
+    .returning(Ticket)
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
 
 
-def _take(session: Session, ticket: Ticket, counter: HallCounter, actor: Staff) -> bool:
-    """Compare-and-set: the ticket is ours only if it is still waiting."""
+def _take(
+    session: Session, candidate: Candidate, counter: HallCounter, actor: Staff
+) -> Ticket | None:
+    """Compare-and-set: the ticket is ours only if it is still waiting. One UPDATE … RETURNING
+    sets the call and hands back the row (the API answers with it)."""
     now = clock.now()
-    taken = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.state == State.WAITING)
-        .values(state=State.CALLED)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if not taken:
-        return False
-    session.refresh(ticket)
-    ticket.counter_id, ticket.staff_id = counter.id, actor.id
-    ticket.pool_counter_id = ticket.pool_staff_id = None
-    ticket.called_at = now
-    ticket.call_count = 1
-    if ticket.first_called_at is None:
-        ticket.first_called_at = now
-        ticket.wait_seconds = int((now - ticket.issued_at).total_seconds())
-    return True
+    values = {
+        "ticket": candidate.ticket_id,
+        "counter": counter.id,
+        "staff": actor.id,
+        "now": now,
+        "wait": int((now - candidate.issued_at).total_seconds()),
+    }
+    return session.scalars(_TAKE, values).one_or_none()
 
 
 @dataclass
@@ -306,46 +368,50 @@ class Called:
 
 def call_next(session: Session, actor: Staff, hall: OrgUnit, number: int) -> Called | None:
     """The counter calls its next ticket: its pool first, then by its work profile."""
-    counter = get_counter(session, hall, number)
+    found_counter = session.execute(
+        select(HallCounter, WorkProfile)
+        .join(WorkProfile, WorkProfile.id == HallCounter.profile_id)
+        .where(HallCounter.hall_id == hall.id, HallCounter.number == number)
+    ).one_or_none()
+    if found_counter is None:
+        raise CounterNotFound()
+    counter, profile = found_counter
     if counter.state != "open":
         raise CounterNotOpen()
-    if _current(session, counter) is not None:
-        raise Conflict("请先办结当前号票", "Finish the current ticket first", code="counter_busy")
     types = types_of(session, hall.id)
-    policy = policies_of(session, hall.id)[counter.profile_id]
+    policy = rules.policy_from_data(profile.policy)
+    kinds = [types[code] for code in policy.queues if code in types]
     for _ in range(5):  # another counter may take a head first: choose again
-        pooled = _pool_ticket(session, counter, actor)
-        if pooled is not None:
-            if _take(session, pooled, counter, actor):
-                _event(
-                    session,
-                    pooled,
-                    Action.CALL,
-                    State.WAITING,
-                    actor,
-                    counter,
-                    details={"reason": "pool"},
-                )
-                return Called(pooled, "pool")
-            continue
-        found = heads(session, hall, types, policy.queues)
-        choice = rules.choose(policy, [h for h, _ in found], counter.recipe_turn)
-        if choice is None:
-            return None
-        ticket = next(t for h, t in found if h.ticket_id == choice.ticket_id)
-        if _take(session, ticket, counter, actor):
-            counter.recipe_turn = choice.next_turn
-            _event(
-                session,
-                ticket,
-                Action.CALL,
-                State.WAITING,
-                actor,
-                counter,
-                details={"reason": choice.reason},
+        found = candidates(session, kinds, counter, actor)
+        if any(c.arm == CURRENT for c in found):
+            raise Conflict(
+                "请先办结当前号票", "Finish the current ticket first", code="counter_busy"
             )
-            session.flush()  # alerts: checked by the hall_alerts job (jobs.py), not here
-            return Called(ticket, choice.reason)
+        pooled = min(
+            (c for c in found if c.arm == POOL),
+            key=lambda c: (c.queued_at, c.ticket_id),
+            default=None,
+        )
+        if pooled is not None:
+            ticket = _take(session, pooled, counter, actor)
+            if ticket is None:
+                continue
+            reason, next_turn = "pool", counter.recipe_turn
+        else:
+            choice = rules.choose(policy, heads(kinds, found, clock.now()), counter.recipe_turn)
+            if choice is None:
+                return None
+            chosen = next(c for c in found if c.ticket_id == choice.ticket_id)
+            ticket = _take(session, chosen, counter, actor)
+            if ticket is None:
+                continue
+            reason, next_turn = choice.reason, choice.next_turn
+        counter.recipe_turn = next_turn
+        _event(
+            session, ticket, Action.CALL, State.WAITING, actor, counter, details={"reason": reason}
+        )
+        session.flush()  # alerts: checked by the hall_alerts job (jobs.py), not here
+        return Called(ticket, reason)
     raise Conflict("叫号繁忙，请重试", "Busy calling; try again", code="call_contention")
 
 
@@ -545,7 +611,13 @@ def walk_direct(
     ticket = issue(
         session, hall, code, source="counter", customer_id=customer_id, tier=tier, actor=actor
     )
-    assert _take(session, ticket, counter, actor)
+    taken = _take(
+        session,
+        Candidate(ticket.id, ticket.service_type_id, ticket.queued_at, ticket.issued_at, None, -1),
+        counter,
+        actor,
+    )
+    assert taken is ticket
     old = _apply(ticket, Action.START)
     ticket.served_at = clock.now()
     _event(session, ticket, "walk_direct", old, actor, counter)

@@ -135,10 +135,13 @@ def hall_for(
     """The hall ``code`` if the actor may work in it: their permission, and the hall in their
     region (CD-2); out of region answers 404 as an unknown hall does."""
     require(actor, permission)
+    # One statement: the unit and that it is set up as a hall (call next pays for it).
     unit = session.scalar(
-        select(OrgUnit).where(OrgUnit.code == code, OrgUnit.kind == UnitKind.HALL)
+        select(OrgUnit)
+        .join(HallConfig, HallConfig.unit_id == OrgUnit.id)
+        .where(OrgUnit.code == code, OrgUnit.kind == UnitKind.HALL)
     )
-    if unit is None or session.get(HallConfig, unit.id) is None:
+    if unit is None:
         raise HallNotFound()
     if not covers_region(scope_of(actor), unit.region_code):
         raise HallNotFound()

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from telcodesk import clock
 from telcodesk.deps import DbDep
 from telcodesk.errors import DomainError
-from telcodesk.halls import appointments, queries, rules, service, setup
+from telcodesk.halls import appointments, offline, queries, rules, service, setup
 from telcodesk.halls.api import act
 from telcodesk.halls.models import HallConfig, Ticket
 from telcodesk.halls.schemas import (
@@ -75,9 +75,12 @@ def _counter_page(
         ).all()
         board = queries.board(session, unit)
         announce = rules.announcement(current.number, row.number) if current else None
+        # A number issued during an outage carries the pre-acceptance noted then (BH-6).
+        noted = offline.pre_acceptance(session, current) if current else None
         return render(
             request, "halls/counter.html", staff, status=status, error=error, hall=unit,
             board=board, counter=row, current=current, parked=parked, announce=announce,
+            noted=noted,
         )  # fmt: skip
 
 
@@ -278,6 +281,45 @@ def kiosk(request: Request, token: Token, db: DbDep) -> HTMLResponse:
         unit, _ = setup.hall_by_token(session, token)
         kinds = [t for t in setup.types_of(session, unit.id).values() if t.kind != "appointment"]
         return render(request, "halls/kiosk.html", hall=unit, kinds=kinds, token=token)
+
+
+# The kiosk's service worker (BH-6): it keeps the kiosk page so the page opens while the
+# server is unreachable; the page itself keeps the numbers it issues then in IndexedDB.
+SERVICE_WORKER = """
+const CACHE = "telcodesk-kiosk-v1";
+const KIOSK = new URL("kiosk", self.location).pathname;
+self.addEventListener("install", (event) => {
+  self.skipWaiting();
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.add(KIOSK)));
+});
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.mode !== "navigate") return;  // the API: the network; the page handles failures
+  event.respondWith(
+    fetch(request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(KIOSK, copy));
+        }
+        return response;
+      })
+      .catch(() => caches.match(KIOSK))
+  );
+});
+"""
+
+
+@router.get("/h/{token}/sw.js")
+def kiosk_service_worker(token: Token, db: DbDep) -> Response:
+    with db.uow() as session:
+        setup.hall_by_token(session, token)
+    return Response(
+        SERVICE_WORKER,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 @router.get("/h/{token}/display", response_class=HTMLResponse)

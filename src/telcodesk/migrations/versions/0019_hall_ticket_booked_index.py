@@ -1,0 +1,28 @@
+"""hall_ticket index for the appointment queue's head by booked time (BH-4; call next with
+10,000 waiting, bench/halls_call_next.py: without it PostgreSQL sorted the whole queue)
+
+Revision ID: 0019_hall_ticket_booked
+Revises: 0018_hall_appointments
+Create Date: 2026-12-07 01:15:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0019_hall_ticket_booked"
+down_revision: str | None = "0018_hall_appointments"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_hall_ticket_booked",
+        "hall_ticket",
+        ["service_type_id", "state", "booked_at", "queued_at", "id"],
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_hall_ticket_booked", table_name="hall_ticket")
