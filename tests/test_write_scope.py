@@ -104,6 +104,9 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/halls/{hall}/appointments/{appointment_id}/check-in": "hall staff of the region",
     "POST /api/v1/halls/{hall}/appointments/{appointment_id}/cancel": "hall staff of the region",
     "POST /api/v1/public/halls/{token}/check-in": "the kiosk: one hall by its token, no staff",
+    # Outage fallback (BH-6): the kiosk's device and its offline records, by the hall's token.
+    "POST /api/v1/public/halls/{token}/devices": "the kiosk: one hall by its token, no staff",
+    "POST /api/v1/public/halls/{token}/offline": "the kiosk: one hall by its token; keyed records",
     "POST /console/halls/{hall}/appointments/{verb}": "hall staff of the region",
     "POST /console/halls/{hall}/appointments/{appointment_id}/{verb}": "hall staff of the region",
     # Article attachments (the content engineer's, KB-2): editors' writes within their region

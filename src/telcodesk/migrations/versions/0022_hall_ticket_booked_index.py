@@ -1,8 +1,8 @@
 """hall_ticket index for the appointment queue's head by booked time (BH-4; call next with
 10,000 waiting, bench/halls_call_next.py: without it PostgreSQL sorted the whole queue)
 
-Revision ID: 0019_hall_ticket_booked
-Revises: 0018_hall_appointments
+Revision ID: 0022_hall_ticket_booked
+Revises: 0021_rostering
 Create Date: 2026-12-07 01:15:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019_hall_ticket_booked"
-down_revision: str | None = "0018_hall_appointments"
+revision: str = "0022_hall_ticket_booked"
+down_revision: str | None = "0021_rostering"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """hall_device and hall_offline_entry: numbers issued and pre-acceptances recorded in the
 browser during an outage, entered once when the connection returns (BH-6)
 
-Revision ID: 0020_hall_offline
-Revises: 0019_hall_ticket_booked
+Revision ID: 0023_hall_offline
+Revises: 0022_hall_ticket_booked
 Create Date: 2026-12-07 01:20:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from telcodesk.db import UTCDateTime
 
-revision: str = "0020_hall_offline"
-down_revision: str | None = "0019_hall_ticket_booked"
+revision: str = "0023_hall_offline"
+down_revision: str | None = "0022_hall_ticket_booked"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
