@@ -162,6 +162,11 @@ UNSCOPED: dict[str, str] = {
     "GET /api/v1/staffing/plans/{plan_id}": "the plan's unit in the caller's region, else 404",
     "POST /api/v1/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
     "GET /api/v1/staffing/rosters/{roster_id}": "the roster's unit in region, else 404",
+    "GET /console/staffing": "units of the caller's region only",
+    "POST /console/staffing/{unit}/plans": "unit in the caller's region, else 404",
+    "GET /console/staffing/plans/{plan_id}": "the plan's unit in region, else 404",
+    "POST /console/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
+    "GET /console/staffing/rosters/{roster_id}": "the roster's unit in region, else 404",
     # Counter visits (issue 10): the visit's customer is checked against the caller's region
     # in counter.service (404 otherwise; tests/counter/test_transactions.py).
     "POST /api/v1/counter/visits": "customer_id scope-checked in the service (404)",

@@ -128,6 +128,8 @@ OTHER_WRITES: dict[str, str] = {
     # (tests/rostering/test_api.py::test_scope_and_permission).
     "POST /api/v1/staffing/units/{unit}/plans": "supervisors of the unit's region, else 404",
     "POST /api/v1/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
+    "POST /console/staffing/{unit}/plans": "supervisors of the unit's region, else 404",
+    "POST /console/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

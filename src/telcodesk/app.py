@@ -51,6 +51,7 @@ from telcodesk.web.knowledge_views import router as knowledge_console_router
 from telcodesk.web.notify_views import router as notify_console_router
 from telcodesk.web.routing_views import router as routing_console_router
 from telcodesk.web.sla_views import router as sla_console_router
+from telcodesk.web.staffing_views import router as staffing_console_router
 from telcodesk.web.views import router as console_router
 from telcodesk.web.worklist_views import router as worklist_console_router
 from telcodesk.wiring import wire
@@ -270,6 +271,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         counter_router,  # counter transactions (issue 10)
         counter_console_router,
         staffing_router,  # staffing plans and rosters (issue 11, CC-3)
+        staffing_console_router,
     ):
         app.include_router(router)
     # Knowledge base 信息采编 (KB-1, KB-2).

@@ -226,3 +226,47 @@ def test_cli_plan_and_roster(
         assert infeasible.exit_code == 1 and "冲突" in infeasible.output
     finally:
         config.get_settings.cache_clear()
+
+
+def test_console_pages_confined_to_the_region(
+    client: TestClient, world: World, centre: Centre
+) -> None:
+    from tests.conftest import console_login
+
+    console_login(client, world.supervisor.username)
+    page = client.get("/console/staffing")
+    assert page.status_code == 200 and "广州呼叫中心" in page.text
+    made = client.post(
+        "/console/staffing/GZ-CC/plans",
+        data={"day": "2026-12-07", "total_calls": "800", "interval_minutes": "60"},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    plan_url = made.headers["location"]
+    shown = client.get(plan_url)
+    assert shown.status_code == 200 and "echarts.common.min.js" in shown.text
+    bad = client.post("/console/staffing/GZ-CC/plans", data={"day": "2026-12-07"})
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+    solved = client.post(
+        f"{plan_url}/rosters",
+        data={"start_day": "2026-12-07", "time_limit_s": "3"},
+        follow_redirects=False,
+    )
+    assert solved.status_code == 303, solved.text
+    roster_url = solved.headers["location"]
+    grid = client.get(roster_url)
+    assert grid.status_code == 200 and "cc.agent13" in grid.text
+    assert client.get("/static/vendor/echarts-6.1.0/echarts.common.min.js").status_code == 200
+
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    console_login(client, centre.sz_supervisor)
+    assert "广州呼叫中心" not in client.get("/console/staffing").text
+    assert client.get(plan_url).status_code == 404
+    assert client.get(roster_url).status_code == 404
+    refused = client.post("/console/staffing/GZ-CC/plans", data={"day": "2026-12-07"})
+    assert refused.status_code in (404, 422)
+    refused = client.post(
+        "/console/staffing/GZ-CC/plans", data={"day": "2026-12-07", "total_calls": "800"}
+    )
+    assert refused.status_code == 404
