@@ -235,6 +235,16 @@ UNSCOPED: dict[str, str] = {
     "POST /console/views": "the caller's own view; shared only with their own unit",
     "POST /console/views/{view_id}/delete": "the owner's only; anyone else's answers 404",
     "POST /console/orders/bulk": "each order checked as alone: out of scope refused 404",
+    # Reply templates 话术 (issue 9 item 7): by region (tests/knowledge/test_replies.py).
+    "GET /api/v1/kb/reply-templates": "the caller's region's only, filtered in the service",
+    "POST /api/v1/kb/reply-templates": "region checked against the editor's (403)",
+    "GET /api/v1/kb/reply-templates/{template_id}": "404 out of region",
+    "PUT /api/v1/kb/reply-templates/{template_id}": _KB_WRITE,
+    "POST /api/v1/kb/reply-templates/{template_id}/state": _KB_WRITE,
+    "GET /console/kb/replies": "the viewer's region's only, filtered in the service",
+    "POST /console/kb/replies": "region checked against the editor's (403)",
+    "POST /console/kb/replies/{template_id}/edit": _KB_WRITE,
+    "POST /console/kb/replies/{template_id}/state/{state}": _KB_WRITE,
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {

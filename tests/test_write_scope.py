@@ -115,6 +115,14 @@ OTHER_WRITES: dict[str, str] = {
     "DELETE /api/v1/kb/articles/{article}/attachments/{attachment_id}": "editors' writes",
     "POST /console/kb/{article}/attachments": "editors' writes: 404 out of region",
     "POST /console/kb/{article}/attachments/{attachment_id}/delete": "editors' writes",
+    # Reply templates 话术 (issue 9 item 7): editors' writes within their region, 403
+    # write_out_of_scope outside it (tests/knowledge/test_replies.py).
+    "POST /api/v1/kb/reply-templates": "editors' writes: region checked (403)",
+    "PUT /api/v1/kb/reply-templates/{template_id}": "editors' writes: 404 out of region",
+    "POST /api/v1/kb/reply-templates/{template_id}/state": "editors' writes: 404 out of region",
+    "POST /console/kb/replies": "editors' writes: region checked (403)",
+    "POST /console/kb/replies/{template_id}/edit": "editors' writes: 404 out of region",
+    "POST /console/kb/replies/{template_id}/state/{state}": "editors' writes: 404 out of region",
     # Work queues (issue 9): one's own views; bulk actions check each order as alone.
     "POST /api/v1/worklist": "a read sent as a body (the spec): no write",
     "POST /api/v1/views": "one's own view (tests/worklists/test_worklists.py)",

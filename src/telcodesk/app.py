@@ -30,6 +30,7 @@ from telcodesk.db import create_db_engine, make_session_factory, require_migrate
 from telcodesk.deps import Database
 from telcodesk.errors import DomainError, input_error, invalid_input
 from telcodesk.halls.api import router as halls_router
+from telcodesk.knowledge.api import order_router as knowledge_order_router
 from telcodesk.knowledge.api import router as knowledge_router
 from telcodesk.notify.api import router as notify_router
 from telcodesk.openapi_errors import add_error_responses
@@ -276,6 +277,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         app.include_router(router)
     # Knowledge base 信息采编 (KB-1, KB-2).
     app.include_router(knowledge_router)
+    app.include_router(knowledge_order_router)  # reply templates on an order (issue 9 item 7)
     app.include_router(knowledge_console_router)
     # Attachments of orders and articles (issue 9 item 7, issue 12 item 1).
     app.include_router(attachments_router)

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # A reviewed order nobody assigns is routed by the dispatch rules after this long (CC-1).
     auto_dispatch_after_minutes: int = 5
     max_body_bytes: int = 1_000_000
+    # Bulletins (KB-2): office hours (09–18 on PRC working days) after which a recipient who
+    # has not confirmed reading is reminded, once per stage (knowledge.bulletins).
+    bulletin_reminder_hours: list[float] = [4.0, 12.0]
     # The attachment store (attachments/rules.py): the largest file and the types accepted,
     # a subset of attachments.rules.TYPES. An upload's body may be this much (plus the form).
     attachment_max_bytes: int = 20 * 1_048_576

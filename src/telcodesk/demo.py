@@ -722,6 +722,7 @@ def load_demo(
         knowledge.seed_categories(session)
         by_name = {s.username: s for s in session.scalars(select(Staff))}
         kb_demo.load_articles(session, by_name["hq.kbeditor"], by_name["hq.kbreviewer"])
+        kb_demo.load_reply_templates(session, by_name["hq.kbeditor"])  # 话术 (issue 9 item 7)
         knowledge.retire_expired(session)
     with unit_of_work(factory) as session:
         n_units, n_staff, n_customers = (_count(session, m) for m in (OrgUnit, Staff, Customer))

@@ -1,7 +1,8 @@
-"""Attachments and reply templates in a real headless Chromium (issue 9 item 7): a handler on
-an order attaches a screenshot without losing the reply being written, an HTML page disguised
-as a PNG is refused on the page, the reply goes out, and the screenshot downloads with the
-safe headers (nosniff, a sandboxing CSP, inline only because it is an image)."""
+"""Reply templates and attachments in a real headless Chromium (issue 9 item 7): a handler on
+an order inserts a reply template (filled on the server, the customer's name masked),
+attaches a screenshot without losing the reply being written — an HTML page disguised as a
+PNG is refused on the page — sends the reply, and the screenshot downloads with the safe
+headers (nosniff, a sandboxing CSP, inline only because it is an image)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ import pytest
 from telcodesk.app import create_app
 from telcodesk.config import Settings
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
+from telcodesk.knowledge import replies
+from telcodesk.knowledge import service as kb
+from telcodesk.knowledge.rules import ReplyState
+from telcodesk.knowledge.schemas import ReplyTemplateIn
+from telcodesk.org import service as org
+from telcodesk.org.roles import Role
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action
 from telcodesk.workorders.schemas import OrderCreate, TransitionIn
@@ -29,6 +36,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     factory = make_session_factory(create_db_engine(url))
     with unit_of_work(factory) as session:
         world = build_world(session)
+        kb.seed_categories(session)
+        editor = org.create_staff(
+            session,
+            username="gz.kbe",
+            display_name="采编",
+            password=PASSWORD,
+            unit=org.get_unit_by_code(session, "GZ"),
+            role=Role.KNOWLEDGE_EDITOR,
+        )
+        template = replies.create(
+            session,
+            editor,
+            ReplyTemplateIn(
+                title="宽带退费告知",
+                body="{customer_name}您好，您反映的问题（工单{order_number}）已核实，"
+                "多扣费用将退回原账户。坐席{agent_name}",
+                category_code="network.broadband",
+                region_code="440100",
+            ),
+        )
+        replies.move(session, editor, template.id, ReplyState.ACTIVE)
         order, _ = orders.register_order(
             session,
             world.agent,
@@ -79,9 +107,13 @@ def test_attach_a_screenshot_and_send_the_reply(
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.goto(f"{base}/console/orders/{number}")
-    page.locator("details:has(form[data-action=reply]) > summary").click()
+    # The reply template 话术: its variables filled on the server, the name masked.
+    template = page.locator("#kb-replies .reply-template").filter(has_text="宽带退费告知")
+    expect(template).to_have_count(1)
+    template.locator(".reply-insert").click()
     reply = page.locator("form[data-action=reply] textarea[name=message]")
-    reply.fill("您好，多扣的费用已核实退回。")
+    said = f"张*您好，您反映的问题（工单{number}）已核实，多扣费用将退回原账户。坐席王建国"
+    expect(reply).to_have_value(said)
     card = page.locator("#attachments-card")
     expect(card.locator("#attachment-form")).to_be_visible()
     # An HTML page named .png and declared image/png: refused, the reason on the card.
@@ -101,13 +133,14 @@ def test_attach_a_screenshot_and_send_the_reply(
     link = page.locator("#attachments-card a.attachment-link")
     expect(link).to_have_text("账单截图.png")
     expect(page.locator("#attachment-error")).to_have_count(0)
-    expect(reply).to_have_value("您好，多扣的费用已核实退回。")
+    expect(reply).to_have_value(said)
     href = link.get_attribute("href")
     assert href
     page.screenshot(path=str(tmp_path / "attachment_on_order.png"), full_page=True)
     page.locator("form[data-action=reply] button[type=submit]").click()
     expect(page.locator("#order-status")).to_have_attribute("data-status", "replied")
     expect(page.locator("#timeline")).to_contain_text("附件")
+    expect(page.locator("#timeline")).to_contain_text("多扣费用将退回原账户")
     # The download, with the browser's own cookies: the bytes and the safe headers.
     got = page.request.get(f"{base}{href}")
     assert got.status == 200 and got.body() == png()

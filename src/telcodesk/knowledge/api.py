@@ -14,10 +14,16 @@ from sqlalchemy.orm import Session
 
 from telcodesk import csv_rows
 from telcodesk.deps import ApiStaff, DbDep
-from telcodesk.inputs import LINE_PATTERN
-from telcodesk.knowledge import bulletins, importer, rules, search, service, usage
-from telcodesk.knowledge.models import KbArticle, KbBulletin, KbBulletinReceipt, KbVersion
-from telcodesk.knowledge.rules import State
+from telcodesk.inputs import LINE_PATTERN, Line
+from telcodesk.knowledge import bulletins, importer, replies, rules, search, service, usage
+from telcodesk.knowledge.models import (
+    KbArticle,
+    KbBulletin,
+    KbBulletinReceipt,
+    KbReplyTemplate,
+    KbVersion,
+)
+from telcodesk.knowledge.rules import ReplyState, State
 from telcodesk.knowledge.schemas import (
     CATEGORY_PATTERN,
     NUMBER_PATTERN,
@@ -28,8 +34,12 @@ from telcodesk.knowledge.schemas import (
     BulletinIn,
     BulletinOut,
     DiffOut,
+    FilledReplyOut,
     HitOut,
     ImportOut,
+    ReplyStateIn,
+    ReplyTemplateIn,
+    ReplyTemplateOut,
     SearchOut,
     UnreadOut,
     UsageIn,
@@ -341,6 +351,124 @@ def unread(bulletin_id: BulletinId, staff: ApiStaff, db: DbDep) -> list[UnreadOu
     """Who has not confirmed reading yet (editors of the bulletin's region)."""
     with db.uow() as session:
         return [
-            UnreadOut(username=s.username, display_name=s.display_name, unit=u.name)
-            for s, u in bulletins.unread(session, staff, bulletin_id)
+            UnreadOut(
+                username=s.username,
+                display_name=s.display_name,
+                unit=u.name,
+                reminders=r.reminders,
+                reminded_at=r.reminded_at,
+            )
+            for s, u, r in bulletins.unread(session, staff, bulletin_id)
         ]
+
+
+# --- reply templates 话术 (issue 9 item 7) ------------------------------------------------
+
+TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+StateQuery = Annotated[ReplyState | None, Query()]
+
+
+def template_out(t: KbReplyTemplate) -> ReplyTemplateOut:
+    return ReplyTemplateOut(
+        id=t.id,
+        title=t.title,
+        body=t.body,
+        category_code=t.category_code,
+        province_code=t.province_code,
+        city_code=t.city_code,
+        state=ReplyState(t.state),
+        variables=rules.variables_in(t.body),
+        updated_at=t.updated_at,
+    )
+
+
+@router.get(
+    "/reply-templates",
+    response_model=list[ReplyTemplateOut],
+    operation_id="kb_reply_templates_list",
+    summary="Reply templates: editors see their region's in every state, others the active",
+)
+def list_templates(staff: ApiStaff, db: DbDep, state: StateQuery = None) -> list[ReplyTemplateOut]:
+    with db.uow() as session:
+        return [template_out(t) for t in replies.listed(session, staff, state=state)]
+
+
+@router.post(
+    "/reply-templates",
+    response_model=ReplyTemplateOut,
+    status_code=201,
+    operation_id="kb_reply_templates_create",
+    summary="Write a reply template (a draft)",
+)
+def create_template(body: ReplyTemplateIn, staff: ApiStaff, db: DbDep) -> ReplyTemplateOut:
+    with db.uow() as session:
+        return template_out(replies.create(session, staff, body))
+
+
+@router.get(
+    "/reply-templates/{template_id}",
+    response_model=ReplyTemplateOut,
+    operation_id="kb_reply_templates_get",
+    summary="One reply template",
+)
+def get_template(template_id: TemplateId, staff: ApiStaff, db: DbDep) -> ReplyTemplateOut:
+    with db.uow() as session:
+        return template_out(replies.get(session, staff, template_id))
+
+
+@router.put(
+    "/reply-templates/{template_id}",
+    response_model=ReplyTemplateOut,
+    operation_id="kb_reply_templates_update",
+    summary="Change a reply template's title, text or category",
+)
+def update_template(
+    template_id: TemplateId, body: ReplyTemplateIn, staff: ApiStaff, db: DbDep
+) -> ReplyTemplateOut:
+    with db.uow() as session:
+        return template_out(replies.update(session, staff, template_id, body))
+
+
+@router.post(
+    "/reply-templates/{template_id}/state",
+    response_model=ReplyTemplateOut,
+    operation_id="kb_reply_templates_state",
+    summary="Activate, retire or return a reply template to draft",
+)
+def move_template(
+    template_id: TemplateId, body: ReplyStateIn, staff: ApiStaff, db: DbDep
+) -> ReplyTemplateOut:
+    with db.uow() as session:
+        return template_out(replies.move(session, staff, template_id, body.state))
+
+
+# On an order: the templates for it, and one filled for it (the order's scope first).
+order_router = APIRouter(prefix="/api/v1", tags=["knowledge"])
+OrderNumber = Annotated[Line, Path(max_length=40)]
+# Text, parsed after the order's scope check: another city's order answers 404 whatever id.
+TemplateRef = Annotated[Line, Path(max_length=20)]
+
+
+@order_router.get(
+    "/orders/{number}/reply-templates",
+    response_model=list[ReplyTemplateOut],
+    operation_id="orders_reply_templates",
+    summary="The active reply templates for an order (its category, the caller's region)",
+)
+def templates_for_order(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[ReplyTemplateOut]:
+    with db.uow() as session:
+        return [template_out(t) for t in replies.for_order(session, staff, number)[1]]
+
+
+@order_router.get(
+    "/orders/{number}/reply-templates/{template_id}/filled",
+    response_model=FilledReplyOut,
+    operation_id="orders_reply_template_filled",
+    summary="A reply template with its variables filled for the order (name masked)",
+)
+def filled_for_order(
+    number: OrderNumber, template_id: TemplateRef, staff: ApiStaff, db: DbDep
+) -> FilledReplyOut:
+    with db.uow() as session:
+        order, t, text = replies.filled(session, staff, number, template_id)
+        return FilledReplyOut(template_id=t.id, order_number=order.number, text=text)

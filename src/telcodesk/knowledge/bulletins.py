@@ -7,12 +7,22 @@ recipient confirms reading; editors of the region see who has not.
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
+from telcodesk.calendar.rules import (
+    BusinessHours,
+    Unit,
+    WorkCalendar,
+    add_duration,
+    working_time_between,
+)
+from telcodesk.config import get_settings
 from telcodesk.errors import NotFound
-from telcodesk.knowledge import hooks, rules
+from telcodesk.knowledge import hooks, rules, service
 from telcodesk.knowledge.models import KbBulletin, KbBulletinReceipt
 from telcodesk.knowledge.schemas import BulletinIn
 from telcodesk.org.models import OrgUnit, Staff
@@ -57,7 +67,16 @@ def push(session: Session, actor: Staff, data: BulletinIn) -> KbBulletin:
     session.add(bulletin)
     session.flush()
     targets = _targets(session, province, city)
-    session.add_all(KbBulletinReceipt(bulletin_id=bulletin.id, staff_id=s) for s in targets)
+    first = next_reminder(
+        service.work_calendar(session, city or province),
+        bulletin.published_at,
+        0,
+        sorted(get_settings().bulletin_reminder_hours),
+    )
+    session.add_all(
+        KbBulletinReceipt(bulletin_id=bulletin.id, staff_id=s, next_remind_at=first)
+        for s in targets
+    )
     session.flush()
     doc = f"（{bulletin.doc_number}）" if bulletin.doc_number else ""
     hooks.bulletin_pushed(
@@ -100,7 +119,7 @@ def confirm(session: Session, viewer: Staff, bulletin_id: int) -> KbBulletinRece
     if receipt is None:
         raise BulletinNotFound()
     if receipt.read_at is None:
-        receipt.read_at = clock.now()
+        receipt.read_at, receipt.next_remind_at = clock.now(), None
         session.flush()
     return receipt
 
@@ -136,16 +155,88 @@ def counts(session: Session, bulletin_id: int) -> tuple[int, int]:
     return int(total), int(read)
 
 
-def unread(session: Session, viewer: Staff, bulletin_id: int) -> list[tuple[Staff, OrgUnit]]:
-    """Who has not confirmed yet: for the editors of the bulletin's region (404 else)."""
+def unread(
+    session: Session, viewer: Staff, bulletin_id: int
+) -> list[tuple[Staff, OrgUnit, KbBulletinReceipt]]:
+    """Who has not confirmed yet, with the reminders they were sent: for the editors of the
+    bulletin's region (404 else)."""
     bulletin = session.get(KbBulletin, bulletin_id)
     if bulletin is None or not editor_of(viewer, bulletin):
         raise BulletinNotFound()
     stmt = (
-        select(Staff, OrgUnit)
+        select(Staff, OrgUnit, KbBulletinReceipt)
         .join(KbBulletinReceipt, KbBulletinReceipt.staff_id == Staff.id)
         .join(OrgUnit, OrgUnit.id == Staff.unit_id)
         .where(KbBulletinReceipt.bulletin_id == bulletin_id, KbBulletinReceipt.read_at.is_(None))
         .order_by(OrgUnit.code, Staff.username)
     )
-    return [(s, u) for s, u in session.execute(stmt)]
+    return [(s, u, r) for s, u, r in session.execute(stmt)]
+
+
+# --- reminders (KB-2: staff are briefed before a launch) ---------------------------------
+
+# Reminders count office hours: 09:00–18:00 Beijing time on PRC working days (the region's
+# calendar), so a bulletin pushed on Friday evening is not chased over the weekend.
+OFFICE = BusinessHours(open=time(9, 0), close=time(18, 0), workdays_only=True)
+
+
+def next_reminder(
+    cal: WorkCalendar, published_at: datetime, sent: int, stages: list[float]
+) -> datetime | None:
+    """When the next reminder stage falls due (office hours after the push), if any is left."""
+    if sent >= len(stages):
+        return None
+    return add_duration(cal, OFFICE, published_at, stages[sent], Unit.BUSINESS_HOURS)
+
+
+def remind_unread(session: Session, *, now: datetime | None = None, limit: int = 200) -> int:
+    """Tell the recipients who have not confirmed a bulletin after the reminder stages
+    (config ``bulletin_reminder_hours``, office hours since it was pushed), once per stage:
+    only the latest stage due is sent (a recipient found late gets one reminder, not a
+    burst). Receipts are found by their ``next_remind_at`` (indexed); recipients of one
+    bulletin and stage are told in one call of the listeners. Returns the receipts handled."""
+    stages = sorted(get_settings().bulletin_reminder_hours)
+    now = now or clock.now()
+    rows = session.execute(
+        select(KbBulletinReceipt, KbBulletin, Staff.active)
+        .join(KbBulletin, KbBulletin.id == KbBulletinReceipt.bulletin_id)
+        .join(Staff, Staff.id == KbBulletinReceipt.staff_id)
+        .where(KbBulletinReceipt.read_at.is_(None), KbBulletinReceipt.next_remind_at <= now)
+        .order_by(KbBulletinReceipt.next_remind_at, KbBulletinReceipt.id)
+        .limit(limit)
+        .with_for_update(of=KbBulletinReceipt, skip_locked=True)
+    ).all()
+    calendars: dict[str | None, WorkCalendar] = {}
+    told: dict[tuple[int, int], list[int]] = {}
+    bulletins: dict[int, KbBulletin] = {}
+    for receipt, bulletin, active in rows:
+        if not active:  # left the company: nobody to remind
+            receipt.next_remind_at = None
+            continue
+        region = bulletin.city_code or bulletin.province_code
+        if region not in calendars:
+            calendars[region] = service.work_calendar(session, region)
+        cal = calendars[region]
+        elapsed = working_time_between(cal, OFFICE, bulletin.published_at, now, Unit.BUSINESS_HOURS)
+        stage = rules.reminder_stage_due(elapsed.total_seconds() / 3600, stages, receipt.reminders)
+        if stage is not None:
+            receipt.reminders, receipt.reminded_at = stage + 1, now
+            told.setdefault((bulletin.id, stage), []).append(receipt.staff_id)
+            bulletins[bulletin.id] = bulletin
+        # Not due after all (a day made a holiday since): the next stage's time again.
+        receipt.next_remind_at = next_reminder(
+            cal, bulletin.published_at, receipt.reminders, stages
+        )
+    for (bulletin_id, stage), staff_ids in told.items():
+        bulletin = bulletins[bulletin_id]
+        doc = f"（{bulletin.doc_number}）" if bulletin.doc_number else ""
+        hooks.bulletin_pushed(
+            session,
+            staff_ids,
+            f"提醒（第{stage + 1}次）：公告{doc}「{bulletin.title}」尚未确认阅读，请阅读并确认",
+            f"Reminder {stage + 1}: bulletin{doc} '{bulletin.title}' is not confirmed yet; "
+            "please read and confirm",
+            f"/console/kb/bulletins/{bulletin.id}",
+        )
+    session.flush()
+    return len(rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from telcodesk.config import Settings
-from telcodesk.knowledge import service
+from telcodesk.knowledge import bulletins, service
 from telcodesk.scheduling import Job
 
 BATCH = 200
@@ -21,6 +21,10 @@ def _retire(session: Session, settings: Settings) -> int:
     return service.retire_expired(session, limit=BATCH)
 
 
+def _remind(session: Session, settings: Settings) -> int:
+    return bulletins.remind_unread(session, limit=BATCH)
+
+
 JOBS = (
     Job(
         "kb_publish_due",
@@ -29,4 +33,10 @@ JOBS = (
         BATCH,
     ),
     Job("kb_retire_expired", "下线到期的知识 / retire expired articles (KB-2)", _retire, BATCH),
+    Job(
+        "kb_bulletin_reminders",
+        "提醒未确认阅读公告的员工 / remind staff of unconfirmed bulletins (KB-2)",
+        _remind,
+        BATCH,
+    ),
 )

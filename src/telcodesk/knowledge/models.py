@@ -149,6 +149,11 @@ class KbBulletinReceipt(Base):
     bulletin_id: Mapped[int] = mapped_column(ForeignKey("kb_bulletin.id"), index=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Reminders sent while unread (config bulletin_reminder_hours: one per stage, KB-2).
+    reminders: Mapped[int] = mapped_column(default=0, server_default="0")
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the next stage falls due while unread; None once all were sent (or confirmed).
+    next_remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class KbAttachment(Base):
@@ -164,3 +169,26 @@ class KbAttachment(Base):
     attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id"), index=True)
     added_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KbReplyTemplate(Base):
+    """A canned reply 话术 for orders of a category (issue 9 item 7), with variables filled
+    on the server from the order ({customer_name} masked, {order_number}, {due_date} …).
+    Kept by the knowledge editors of its region: draft → active → retired."""
+
+    __tablename__ = "kb_reply_template"
+    __table_args__ = (Index("ix_kb_reply_template_state", "state", "category_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    # An order category's code (workorders.taxonomy); it covers the category's children too.
+    # None: every category.
+    category_code: Mapped[str | None] = mapped_column(String(80))
+    province_code: Mapped[str | None] = mapped_column(String(6))
+    city_code: Mapped[str | None] = mapped_column(String(6))
+    state: Mapped[str] = mapped_column(String(10))  # draft | active | retired
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

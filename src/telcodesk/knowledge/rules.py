@@ -12,6 +12,7 @@ Published, retired and superseded versions never change their content.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from telcodesk.labels import Label
@@ -161,3 +162,77 @@ def visible(
     """The same rule as ``viewer_terms``, for one article (reads by number)."""
     terms = viewer_terms(viewer_province, viewer_city)
     return terms is None or bool(set(terms) & set(scope_terms(province_code, city_code).split()))
+
+
+# --- reply templates 话术 (issue 9 item 7) ------------------------------------------------
+
+
+class ReplyState(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+REPLY_STATE_LABELS: dict[ReplyState, Label] = {
+    ReplyState.DRAFT: Label("草稿", "Draft"),
+    ReplyState.ACTIVE: Label("启用", "Active"),
+    ReplyState.RETIRED: Label("停用", "Retired"),
+}
+# From each state, the states an editor may move a template to.
+REPLY_MOVES: dict[ReplyState, frozenset[ReplyState]] = {
+    ReplyState.DRAFT: frozenset({ReplyState.ACTIVE, ReplyState.RETIRED}),
+    ReplyState.ACTIVE: frozenset({ReplyState.RETIRED, ReplyState.DRAFT}),
+    ReplyState.RETIRED: frozenset({ReplyState.ACTIVE, ReplyState.DRAFT}),
+}
+# The variables a template may use, filled on the server from the order and the agent.
+REPLY_VARIABLES: dict[str, Label] = {
+    "customer_name": Label("客户姓名（脱敏）", "Customer's name (masked)"),
+    "order_number": Label("工单号", "Order number"),
+    "subject": Label("工单主题", "Order subject"),
+    "category": Label("工单分类", "Order category"),
+    "due_date": Label("处理时限", "Resolution due"),
+    "agent_name": Label("坐席姓名", "Agent's name"),
+    "agent_unit": Label("坐席所在单位", "Agent's unit"),
+    "today": Label("今天日期", "Today's date"),
+}
+_VARIABLE = re.compile(r"\{([a-z_]{1,30})\}")
+
+
+def variables_in(body: str) -> list[str]:
+    return list(dict.fromkeys(_VARIABLE.findall(body)))
+
+
+def unknown_variables(body: str) -> list[str]:
+    return [v for v in variables_in(body) if v not in REPLY_VARIABLES]
+
+
+def fill(body: str, values: dict[str, str]) -> str:
+    """The template with each known variable replaced; a value missing (an order without a
+    deadline) becomes an empty string, never the placeholder read to a customer."""
+    return _VARIABLE.sub(
+        lambda m: values.get(m.group(1), "") if m.group(1) in REPLY_VARIABLES else m.group(0),
+        body,
+    )
+
+
+def category_covers(template_code: str | None, order_code: str | None) -> bool:
+    """A template for ``network.broadband`` serves ``network.broadband.drops`` too; one
+    without a category serves every order."""
+    if template_code is None:
+        return True
+    return order_code is not None and (
+        order_code == template_code or order_code.startswith(template_code + ".")
+    )
+
+
+# --- bulletin reminders (KB-2) ------------------------------------------------------------
+
+
+def reminder_stage_due(elapsed_hours: float, stages: list[float], sent: int) -> int | None:
+    """The latest reminder stage due after ``elapsed_hours`` working hours unread, if one
+    is due that was not sent yet (0-based); earlier missed stages are skipped, not sent late
+    in a burst (as the SLA sweep does)."""
+    due = [i for i, h in enumerate(stages) if elapsed_hours >= h]
+    if not due or due[-1] < sent:
+        return None
+    return due[-1]

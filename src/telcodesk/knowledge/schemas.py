@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from telcodesk.inputs import LINE_PATTERN, MOMENT_PATTERN, TEXT_PATTERN
-from telcodesk.knowledge.rules import Action, State
+from telcodesk.knowledge.rules import Action, ReplyState, State
 
 REGION_PATTERN = r"^[0-9]{6}$"
 CATEGORY_PATTERN = r"^[a-z][a-z0-9_.]{0,39}$"
@@ -176,3 +176,56 @@ class UnreadOut(BaseModel):
     username: str
     display_name: str
     unit: str
+    reminders: int = 0  # reminders sent while unread (KB-2)
+    reminded_at: datetime | None = None
+
+
+# --- reply templates 话术 (issue 9 item 7) ------------------------------------------------
+
+OrderCategory = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9_.]{0,79}$", max_length=80, strip_whitespace=True),
+]
+ReplyBody = Annotated[
+    str,
+    StringConstraints(pattern=TEXT_PATTERN, min_length=1, max_length=2000, strip_whitespace=True),
+]
+ReplyTitle = Annotated[
+    str,
+    StringConstraints(pattern=LINE_PATTERN, min_length=1, max_length=100, strip_whitespace=True),
+]
+
+
+class ReplyTemplateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: ReplyTitle
+    body: ReplyBody = Field(description="Text with variables such as {customer_name}")
+    category_code: OrderCategory | None = Field(
+        default=None, description="An order category (and its children); none: every order"
+    )
+    region_code: Region | None = None
+
+
+class ReplyStateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: ReplyState
+
+
+class ReplyTemplateOut(BaseModel):
+    id: int
+    title: str
+    body: str
+    category_code: str | None
+    province_code: str | None
+    city_code: str | None
+    state: ReplyState
+    variables: list[str]
+    updated_at: datetime
+
+
+class FilledReplyOut(BaseModel):
+    template_id: int
+    order_number: str
+    text: str

@@ -358,9 +358,9 @@ def actions_for(session: Session, actor: Staff, article: KbArticle) -> list[Acti
     return rules.actions_for(State(version.state), relations(session, actor, article, version))
 
 
-def next_working_moment(session: Session, at: datetime, region: str | None) -> datetime:
-    """``at``, or the same Beijing time of day on the next PRC working day (T-2's calendar:
-    statutory holidays and make-up working days, with the region's admin overrides)."""
+def work_calendar(session: Session, region: str | None) -> WorkCalendar:
+    """The PRC calendar (statutory holidays, make-up working days) with the region's admin
+    overrides: nationwide, then the province's, then the city's win."""
     code = region or "000000"
     codes = {"000000", code[:2] + "0000", code[:4] + "00", code}
     rows = session.scalars(select(CalendarOverride).where(CalendarOverride.region_code.in_(codes)))
@@ -368,7 +368,13 @@ def next_working_moment(session: Session, at: datetime, region: str | None) -> d
     ordered = sorted(
         rows, key=lambda r: len(r.region_code.rstrip("0")) if r.region_code != "000000" else 0
     )
-    cal = WorkCalendar.build(overrides={r.day: r.is_workday for r in ordered})
+    return WorkCalendar.build(overrides={r.day: r.is_workday for r in ordered})
+
+
+def next_working_moment(session: Session, at: datetime, region: str | None) -> datetime:
+    """``at``, or the same Beijing time of day on the next PRC working day (T-2's calendar:
+    statutory holidays and make-up working days, with the region's admin overrides)."""
+    cal = work_calendar(session, region)
     local = clock.local(at)
     for _ in range(60):  # the longest PRC holiday is 8 days; bounded anyway
         if cal.is_workday(local.date()):

@@ -9,18 +9,20 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from telcodesk.deps import DbDep
-from telcodesk.errors import DomainError
-from telcodesk.knowledge import bulletins, rules, search, service, usage
-from telcodesk.knowledge.rules import Action, State
-from telcodesk.knowledge.schemas import ArticleIn, BulletinIn
+from telcodesk.errors import DomainError, ValidationFailed
+from telcodesk.knowledge import bulletins, replies, rules, search, service, usage
+from telcodesk.knowledge.rules import Action, ReplyState, State
+from telcodesk.knowledge.schemas import ArticleIn, BulletinIn, ReplyTemplateIn
 from telcodesk.labels import Label
+from telcodesk.org.models import Staff
 from telcodesk.org.permissions import Permission, can
-from telcodesk.web.kernel import ConsoleStaff, failure, form_fields, lang_of, render
+from telcodesk.web.kernel import ConsoleStaff, done, failure, form_fields, lang_of, render
 from telcodesk.workorders import queries as order_queries
+from telcodesk.workorders import service as order_service
 
 router = APIRouter(include_in_schema=False)
 
@@ -233,6 +235,115 @@ def confirm_bulletin(bulletin_id: int, staff: ConsoleStaff, db: DbDep) -> Respon
     with db.uow() as session:
         bulletins.confirm(session, staff, bulletin_id)
     return RedirectResponse(f"/console/kb/bulletins/{bulletin_id}", status_code=303)
+
+
+# --- reply templates 话术 (issue 9 item 7) ------------------------------------------------
+
+
+def _replies_page(
+    request: Request,
+    staff: Staff,
+    db: DbDep,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    with db.uow() as session:
+        return render(
+            request,
+            "knowledge/replies.html",
+            staff,
+            status=status,
+            error=error,
+            form=form or {},
+            templates=replies.listed(session, staff),
+            categories=order_service.list_categories(session),
+            variables=rules.REPLY_VARIABLES,
+            states=rules.REPLY_STATE_LABELS,
+            moves=rules.REPLY_MOVES,
+            editor=can(staff, Permission.KB_EDIT),
+        )
+
+
+@router.get("/console/kb/replies", response_class=HTMLResponse)
+def replies_page(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    return _replies_page(request, staff, db)
+
+
+def _reply_in(form: dict[str, str]) -> ReplyTemplateIn:
+    return ReplyTemplateIn.model_validate(
+        {
+            "title": form.get("title", ""),
+            "body": form.get("body", ""),
+            "category_code": form.get("category_code") or None,
+            "region_code": form.get("region_code") or None,
+        }
+    )
+
+
+@router.post("/console/kb/replies", response_model=None)
+async def create_reply(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    form = await form_fields(request)
+    try:
+        with db.uow() as session:
+            replies.create(session, staff, _reply_in(form))
+    except (DomainError, ValidationError) as exc:
+        error, code = failure(request, exc)
+        return _replies_page(request, staff, db, status=code, error=error, form=form)
+    return done(request, "/console/kb/replies", "话术已保存为草稿", "Template saved as a draft")
+
+
+@router.post("/console/kb/replies/{template_id}/edit", response_model=None)
+async def edit_reply(
+    template_id: int, request: Request, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    form = await form_fields(request)
+    try:
+        with db.uow() as session:
+            replies.update(session, staff, template_id, _reply_in(form))
+    except (DomainError, ValidationError) as exc:
+        error, code = failure(request, exc)
+        if code == 404:
+            raise
+        return _replies_page(request, staff, db, status=code, error=error)
+    return done(request, "/console/kb/replies", "话术已更新", "Template updated")
+
+
+@router.post("/console/kb/replies/{template_id}/state/{state}", response_model=None)
+def move_reply(
+    template_id: int, state: str, request: Request, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    try:
+        if state not in ReplyState.__members__.values():
+            raise ValidationFailed("未知状态", f"Unknown state {state!r}", code="unknown_state")
+        with db.uow() as session:
+            replies.move(session, staff, template_id, ReplyState(state))
+    except DomainError as exc:
+        error, code = failure(request, exc)
+        if code == 404:
+            raise
+        return _replies_page(request, staff, db, status=code, error=error)
+    label = rules.REPLY_STATE_LABELS[ReplyState(state)]
+    return done(request, "/console/kb/replies", f"话术已{label.zh}", f"Template {label.en.lower()}")
+
+
+@router.get("/console/orders/{number}/reply-templates", response_class=HTMLResponse)
+def order_replies(number: str, request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
+    """htmx: the active templates for this order, to insert into the reply or a note."""
+    with db.uow() as session:
+        order, found = replies.for_order(session, staff, number)  # 404 out of scope
+        return render(request, "knowledge/_order_replies.html", staff, order=order, templates=found)
+
+
+@router.get("/console/orders/{number}/reply-templates/{template_id}", response_model=None)
+def order_reply_filled(
+    number: str, template_id: str, request: Request, staff: ConsoleStaff, db: DbDep
+) -> Response:
+    """The template's text for this order, variables filled on the server (plain text)."""
+    with db.uow() as session:
+        _, _, text = replies.filled(session, staff, number, template_id[:20], lang_of(request))
+    return PlainTextResponse(text, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/console/kb/{article}", response_class=HTMLResponse)
