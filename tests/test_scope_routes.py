@@ -141,6 +141,11 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/halls/{hall}/appointments/{appointment_id}/cancel": "404 out of region",
     "POST /api/v1/public/halls/{token}/check-in": "kiosk: one hall by its screen token",
     "GET /console/halls/{hall}/appointments": "404 out of region",
+    # Finishing a visit (item 3): the hall by hall_for (404 out of region), the ticket within
+    # it; the customer named is scope-checked by customers (tests/halls/test_visit_links.py).
+    "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/visit": "404 out of region",
+    "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/order": "404 out of region",
+    "GET /api/v1/halls/{hall}/tickets/{ticket_id}/links": "404 out of region",
     # Outage fallback (BH-6): the kiosk's calls carry the hall's screen token.
     "POST /api/v1/public/halls/{token}/devices": "kiosk: one hall by its screen token",
     "POST /api/v1/public/halls/{token}/offline": "kiosk: one hall by its token; records keyed",

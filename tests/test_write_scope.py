@@ -104,6 +104,10 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/halls/{hall}/appointments/{appointment_id}/check-in": "hall staff of the region",
     "POST /api/v1/halls/{hall}/appointments/{appointment_id}/cancel": "hall staff of the region",
     "POST /api/v1/public/halls/{token}/check-in": "the kiosk: one hall by its token, no staff",
+    # Finishing a visit (item 3): the served ticket of a hall of the region; the customer
+    # scope-checked; the visit and the order by counter and workorders (their own checks).
+    "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/visit": "hall staff of the region",
+    "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/order": "hall staff of the region",
     # Outage fallback (BH-6): the kiosk's device and its offline records, by the hall's token.
     "POST /api/v1/public/halls/{token}/devices": "the kiosk: one hall by its token, no staff",
     "POST /api/v1/public/halls/{token}/offline": "the kiosk: one hall by its token; keyed records",

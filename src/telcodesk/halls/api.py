@@ -5,19 +5,26 @@ which carry the hall's screen token or the ticket's own token instead of a login
 
 from __future__ import annotations
 
-from datetime import date, time
-from typing import Annotated
+from datetime import date, datetime, time
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
+from telcodesk.counter import service as counter
+from telcodesk.counter.schemas import DocumentIn, VisitIn
 from telcodesk.customers import phones
 from telcodesk.customers import service as customers
+from telcodesk.customers.models import Customer
 from telcodesk.deps import ApiStaff, DbDep
+from telcodesk.errors import ValidationFailed
 from telcodesk.halls import appointments, offline, queries, rules, service, setup
+from telcodesk.halls.models import TicketLink
 from telcodesk.halls.schemas import (
     HALL_CODE_PATTERN,
+    PHONE_PATTERN,
     TOKEN_PATTERN,
     AppointmentOut,
     BookIn,
@@ -43,10 +50,13 @@ from telcodesk.halls.schemas import (
     TicketVerb,
     WalkDirectIn,
 )
-from telcodesk.inputs import MAX_ID, Day
+from telcodesk.inputs import MAX_ID, Day, Line, Text
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.permissions import Permission
+from telcodesk.workorders import service as orders
+from telcodesk.workorders.rules import Channel, OrderType
+from telcodesk.workorders.schemas import OrderCreate
 
 router = APIRouter(prefix="/api/v1", tags=["halls"])
 
@@ -230,6 +240,142 @@ def act(
     if verb == "solved":
         return service.solved_by_guide(session, staff, unit, ticket_id)
     return service.remove(session, staff, unit, ticket_id, left=verb == "left")
+
+
+# --- finishing a visit: a counter visit and work orders for the ticket's customer (item 3) ---
+# Composition: halls and counter (and workorders) are peers; they meet here and in web/, and
+# halls keeps the link (hall_ticket_link).
+
+
+class TicketVisitIn(BaseModel):
+    """Start a counter visit for the ticket's customer (known on the ticket, or by id or
+    number here), identified by the document they show (BH-7)."""
+
+    model_config = ConfigDict(extra="forbid")
+    document: DocumentIn
+    customer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    phone: str | None = Field(default=None, pattern=PHONE_PATTERN, max_length=30)
+
+
+class TicketOrderIn(BaseModel):
+    """Register a work order for the ticket's customer (a fault, a complaint … taken at the
+    counter for the back office)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["fault", "complaint", "transaction", "query", "consultation", "suggestion"]
+    subject: Line = Field(min_length=1, max_length=200)
+    description: Text = Field(default="", max_length=4000)
+    category_code: Line | None = Field(default=None, max_length=80)
+
+
+class TicketLinkOut(BaseModel):
+    kind: str
+    number: str
+    linked_at: datetime
+    url: str  # the console page: the visit (its transactions, its slip) or the order
+
+
+def link_out(row: TicketLink) -> TicketLinkOut:
+    page = "/console/counter/visits/" if row.kind == "visit" else "/console/orders/"
+    return TicketLinkOut(
+        kind=row.kind, number=row.number, linked_at=row.linked_at, url=page + row.number
+    )
+
+
+def _ticket_customer(
+    session: Session, staff: Staff, ticket: service.Ticket, customer_id: int | None,
+    phone: str | None,
+) -> Customer:  # fmt: skip
+    """The customer the visit is for: the ticket's, else the one named (in the staff's scope)."""
+    if ticket.customer_id is not None:
+        return customers.get_customer(session, ticket.customer_id, viewer=staff)
+    if customer_id is not None:
+        return customers.view_customer(session, customer_id, viewer=staff)
+    found = customers.find_by_phone(session, phone, viewer=staff) if phone else []
+    if not found:
+        raise ValidationFailed(
+            "请先确认客户：填写客户编号或手机号码", "Name the customer: their id or number",
+            code="customer_required",
+        )  # fmt: skip
+    return found[0]
+
+
+def start_ticket_visit(
+    session: Session, staff: Staff, unit: OrgUnit, ticket_id: int, body: TicketVisitIn
+) -> TicketLink:
+    """A counter visit linked to the ticket being served; its slip is the counter's."""
+    ticket = service.serving_ticket(session, staff, unit, ticket_id)
+    customer = _ticket_customer(session, staff, ticket, body.customer_id, body.phone)
+    visit = counter.start_visit(
+        session, staff, VisitIn(customer_id=customer.id, document=body.document)
+    )
+    service.identify(session, ticket, customer.id, customer.tier)
+    return service.link(session, staff, ticket, "visit", visit.id, visit.number)
+
+
+def register_ticket_order(
+    session: Session, staff: Staff, unit: OrgUnit, ticket_id: int, body: TicketOrderIn
+) -> TicketLink:
+    """A work order registered at the counter for the ticket's customer, channel hall."""
+    ticket = service.serving_ticket(session, staff, unit, ticket_id)
+    if ticket.customer_id is None:
+        raise ValidationFailed(
+            "请先开始柜台办理以确认客户", "Identify the customer first (start a counter visit)",
+            code="customer_required",
+        )  # fmt: skip
+    order, _ = orders.register_order(
+        session,
+        staff,
+        OrderCreate(
+            type=OrderType(body.type), channel=Channel.HALL, customer_id=ticket.customer_id,
+            subject=body.subject, description=body.description,
+            category_code=body.category_code,
+        ),
+    )  # fmt: skip
+    return service.link(session, staff, ticket, "order", order.id, order.number)
+
+
+@router.post(
+    "/halls/{hall}/tickets/{ticket_id}/links/visit",
+    response_model=TicketLinkOut,
+    operation_id="halls_ticket_visit",
+)
+def ticket_visit(
+    hall: HallCode, ticket_id: TicketId, body: TicketVisitIn, staff: ApiStaff, db: DbDep
+) -> TicketLinkOut:
+    """The served ticket's customer goes to a counter visit (counter: transactions, one slip)."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        return link_out(start_ticket_visit(session, staff, unit, ticket_id, body))
+
+
+@router.post(
+    "/halls/{hall}/tickets/{ticket_id}/links/order",
+    response_model=TicketLinkOut,
+    operation_id="halls_ticket_order",
+)
+def ticket_order(
+    hall: HallCode, ticket_id: TicketId, body: TicketOrderIn, staff: ApiStaff, db: DbDep
+) -> TicketLinkOut:
+    """A work order for the served ticket's customer, linked to the ticket."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        return link_out(register_ticket_order(session, staff, unit, ticket_id, body))
+
+
+@router.get(
+    "/halls/{hall}/tickets/{ticket_id}/links",
+    response_model=list[TicketLinkOut],
+    operation_id="halls_ticket_links",
+)
+def ticket_links(
+    hall: HallCode, ticket_id: TicketId, staff: ApiStaff, db: DbDep
+) -> list[TicketLinkOut]:
+    """The counter visits and orders the ticket's visit led to."""
+    with db.uow() as session:
+        unit = setup.hall_for(session, staff, hall)
+        ticket = service.get_ticket(session, unit, ticket_id)
+        return [link_out(row) for row in service.links_of(session, ticket)]
 
 
 # --- appointments 预约 (BH-4) ------------------------------------------------------------------

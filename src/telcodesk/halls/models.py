@@ -253,3 +253,21 @@ class OfflineEntry(Base):
     # The pre-acceptance: the customer's number and what they came for, as the guide noted it.
     phone: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+class TicketLink(Base):
+    """What a hall visit led to (issue 11 item 3): the counter visit 柜台办理 started for the
+    ticket's customer (its transactions and one slip are the counter's) or a work order
+    registered for them. Halls keep the link; counter and workorders know nothing of tickets."""
+
+    __tablename__ = "hall_ticket_link"
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("hall_ticket.id"), index=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # visit | order
+    target_id: Mapped[int] = mapped_column()  # counter_visit.id or work_order.id
+    number: Mapped[str] = mapped_column(String(30))  # CV20261207-000001, the order's number
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))

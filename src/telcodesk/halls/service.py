@@ -27,11 +27,13 @@ from telcodesk.halls.models import (
     ServiceType,
     Ticket,
     TicketEvent,
+    TicketLink,
     WorkProfile,
 )
 from telcodesk.halls.rules import Action, Outcome, State
 from telcodesk.halls.setup import VIP_TIERS, counters_of, types_of
 from telcodesk.org.models import OrgUnit, Staff
+from telcodesk.org.permissions import Permission, require
 from telcodesk.org.service import province_and_city
 
 SOURCES = ("kiosk", "guide", "phone", "appointment", "counter", "offline")
@@ -663,3 +665,46 @@ def waiting_count(session: Session, hall: OrgUnit) -> int:
 
 def hall_counters(session: Session, hall: OrgUnit) -> list[HallCounter]:
     return counters_of(session, hall.id)
+
+
+# --- what a visit led to (item 3) ---------------------------------------------------------------
+
+
+def serving_ticket(session: Session, actor: Staff, hall: OrgUnit, ticket_id: int) -> Ticket:
+    """The ticket a counter is serving now: the only one a visit or an order is linked to."""
+    require(actor, Permission.HALL_SERVE)
+    ticket = get_ticket(session, hall, ticket_id)
+    if ticket.state != State.SERVING:
+        raise Conflict(
+            "请先开始办理该号票", "Start serving the ticket first", code="ticket_not_serving"
+        )
+    return ticket
+
+
+def identify(session: Session, ticket: Ticket, customer_id: int, tier: str) -> None:
+    """The customer of an anonymous ticket, once known at the counter (KPIs by tier)."""
+    if ticket.customer_id is None:
+        ticket.customer_id, ticket.tier = customer_id, tier
+
+
+def link(
+    session: Session, actor: Staff, ticket: Ticket, kind: str, target_id: int, number: str
+) -> TicketLink:
+    """Record that the visit led to a counter visit or a work order (the history says so)."""
+    row = TicketLink(
+        ticket_id=ticket.id, hall_id=ticket.hall_id, kind=kind, target_id=target_id,
+        number=number, linked_at=clock.now(), staff_id=actor.id,
+    )  # fmt: skip
+    session.add(row)
+    counter = session.get(HallCounter, ticket.counter_id) if ticket.counter_id else None
+    _event(session, ticket, f"link_{kind}", ticket.state, actor, counter, details={kind: number})
+    session.flush()
+    return row
+
+
+def links_of(session: Session, ticket: Ticket) -> list[TicketLink]:
+    return list(
+        session.scalars(
+            select(TicketLink).where(TicketLink.ticket_id == ticket.id).order_by(TicketLink.id)
+        )
+    )

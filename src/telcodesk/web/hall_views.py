@@ -18,10 +18,19 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from telcodesk import clock
+from telcodesk.customers import identity
+from telcodesk.customers.schemas import IdType
 from telcodesk.deps import DbDep
 from telcodesk.errors import DomainError
 from telcodesk.halls import appointments, offline, queries, rules, service, setup
-from telcodesk.halls.api import act
+from telcodesk.halls.api import (
+    TicketOrderIn,
+    TicketVisitIn,
+    act,
+    link_out,
+    register_ticket_order,
+    start_ticket_visit,
+)
 from telcodesk.halls.models import HallConfig, Ticket
 from telcodesk.halls.schemas import (
     HALL_CODE_PATTERN,
@@ -77,10 +86,11 @@ def _counter_page(
         announce = rules.announcement(current.number, row.number) if current else None
         # A number issued during an outage carries the pre-acceptance noted then (BH-6).
         noted = offline.pre_acceptance(session, current) if current else None
+        links = [link_out(x) for x in service.links_of(session, current)] if current else []
         return render(
             request, "halls/counter.html", staff, status=status, error=error, hall=unit,
             board=board, counter=row, current=current, parked=parked, announce=announce,
-            noted=noted,
+            noted=noted, links=links, id_types=[(t.value, identity.LABELS[t]) for t in IdType],
         )  # fmt: skip
 
 
@@ -128,6 +138,8 @@ async def ticket_action(
     db: DbDep,
 ) -> Response:
     fields = await form_fields(request)
+    if verb in ("visit", "order"):
+        return _link_action(request, hall, counter, ticket_id, verb, fields, staff, db)
     try:
         numbers = ("to_counter", "counter")
         body = TicketActionIn.model_validate(
@@ -157,6 +169,50 @@ async def ticket_action(
         return _counter_page(
             request, staff, db, hall, counter, error_text(exc, lang_of(request)), status
         )
+    return RedirectResponse(f"/console/halls/{hall}/counters/{counter}", status_code=303)
+
+
+def _link_action(
+    request: Request,
+    hall: str,
+    counter: int,
+    ticket_id: int,
+    verb: str,
+    fields: dict[str, str],
+    staff: ConsoleStaff,
+    db: DbDep,
+) -> Response:
+    """The served ticket's customer to a counter visit (then its page: transactions, the
+    slip) or a work order registered for them (item 3)."""
+    try:
+        if verb == "visit":
+            visit_in = TicketVisitIn.model_validate(
+                {
+                    "document": {
+                        "id_type": fields.get("id_type", ""),
+                        "id_number": fields.get("id_number", ""),
+                    },
+                    **{k: fields[k] for k in ("phone",) if k in fields},
+                }
+            )
+        else:
+            order_in = TicketOrderIn.model_validate(
+                {k: v for k, v in fields.items() if k in TicketOrderIn.model_fields}
+            )
+        with db.uow() as session:
+            unit = setup.hall_for(session, staff, hall)
+            if verb == "visit":
+                made = start_ticket_visit(session, staff, unit, ticket_id, visit_in)
+            else:
+                made = register_ticket_order(session, staff, unit, ticket_id, order_in)
+            number = made.number
+    except (DomainError, ValidationError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _counter_page(
+            request, staff, db, hall, counter, error_text(exc, lang_of(request)), status
+        )
+    if verb == "visit":
+        return RedirectResponse(f"/console/counter/visits/{number}", status_code=303)
     return RedirectResponse(f"/console/halls/{hall}/counters/{counter}", status_code=303)
 
 
