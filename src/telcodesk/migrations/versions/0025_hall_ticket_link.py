@@ -1,8 +1,8 @@
 """hall_ticket_link: the counter visit or work order a hall ticket's visit led to (issue 11
 item 3; BH-1, BH-5)
 
-Revision ID: 0024_hall_ticket_link
-Revises: 0023_hall_offline
+Revision ID: 0025_hall_ticket_link
+Revises: 0024_replies_reminders
 Create Date: 2026-12-07 01:45:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from telcodesk.db import UTCDateTime
 
-revision: str = "0024_hall_ticket_link"
-down_revision: str | None = "0023_hall_offline"
+revision: str = "0025_hall_ticket_link"
+down_revision: str | None = "0024_replies_reminders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
