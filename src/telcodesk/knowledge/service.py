@@ -557,19 +557,14 @@ def search_articles(
     ranked = search.search(session, query, f, limit=limit)
     if not ranked:
         return []
-    articles = {
-        a.id: a
-        for a in session.scalars(
-            select(KbArticle).where(KbArticle.id.in_([r.article_id for r in ranked]))
-        )
-    }
-    found = {
-        v.id: v
-        for v in session.scalars(
-            select(KbVersion).where(KbVersion.id.in_([r.version_id for r in ranked]))
-        )
-    }
-    return [(r, articles[r.article_id], found[r.version_id]) for r in ranked]
+    # The hits' articles and versions in one statement: one round trip less per search.
+    rows = session.execute(
+        select(KbArticle, KbVersion)
+        .join(KbVersion, KbVersion.article_id == KbArticle.id)
+        .where(KbVersion.id.in_([r.version_id for r in ranked]))
+    ).all()
+    found = {v.id: (a, v) for a, v in rows}
+    return [(r, *found[r.version_id]) for r in ranked]
 
 
 def _as_lines(v: KbVersion) -> list[str]:
