@@ -250,6 +250,8 @@ UNSCOPED: dict[str, str] = {
     "POST /console/kb/replies": "region checked against the editor's (403)",
     "POST /console/kb/replies/{template_id}/edit": _KB_WRITE,
     "POST /console/kb/replies/{template_id}/state/{state}": _KB_WRITE,
+    "GET /console/admin/closure-codes": "reference data (nationwide code lists)",
+    "POST /console/admin/closure-codes": "HQ admins only (nationwide lists, set_closure_code)",
 }
 # List endpoints: the test checks that nothing of the other city comes back.
 LISTS = {

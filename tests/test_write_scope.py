@@ -142,6 +142,7 @@ OTHER_WRITES: dict[str, str] = {
     "POST /api/v1/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
     "POST /console/staffing/{unit}/plans": "supervisors of the unit's region, else 404",
     "POST /console/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
+    "POST /console/admin/closure-codes": "HQ admins only: tests/workorders/test_closure.py",
 }
 # Routes naming an order or a customer: test_scope_routes.py answers 404 out of scope.
 ORDER_OR_CUSTOMER = re.compile(r"{(number|customer_id)}")

@@ -42,6 +42,7 @@ from telcodesk.sla.api import router as sla_router
 from telcodesk.web.account_views import router as account_console_router
 from telcodesk.web.admin_views import router as admin_console_router
 from telcodesk.web.attachment_views import router as attachment_console_router
+from telcodesk.web.closure_views import router as closure_console_router
 from telcodesk.web.counter_views import router as counter_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
@@ -285,6 +286,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     # Work queues: lists, saved views, bulk actions (issue 9).
     app.include_router(worklists_router)
     app.include_router(worklist_console_router)
+    app.include_router(closure_console_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,6 +18,7 @@ from telcodesk.org.models import Staff
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import Action, Status
 from telcodesk.workorders.schemas import NoteIn, TransitionIn
+from tests.conftest import console_login
 from tests.factories import World, hq_admin
 from tests.workorders.test_lifecycle import new_order
 
@@ -190,3 +192,42 @@ def test_code_lists_are_nationwide_edited_by_hq_and_audited(
         **{**CLASSIFIED, "root_cause": "roaming"},
     )
     assert order(factory, number).root_cause == "roaming"
+
+
+def test_hq_admin_edits_the_code_lists_in_the_console(
+    client: TestClient, factory: sessionmaker[Session], world: World
+) -> None:
+    """Issue 9 item 6: the lists are editable in the console, by HQ admins only."""
+    with unit_of_work(factory) as session:
+        hq_admin(session)
+    console_login(client, world.admin.username)  # a province admin reads, edits nothing
+    page = client.get("/console/admin/closure-codes")
+    assert page.status_code == 200 and 'data-code="billing"' in page.text
+    assert 'id="new-root_cause"' not in page.text
+    refused = client.post(
+        "/console/admin/closure-codes",
+        data={"kind": "root_cause", "code": "roaming", "name_zh": "漫游", "name_en": "Roaming"},
+    )
+    assert refused.status_code in (403, 404)
+    console_login(client, "hq.admin")
+    assert 'id="new-root_cause"' in client.get("/console/admin/closure-codes").text
+    added = client.post(
+        "/console/admin/closure-codes",
+        data={"kind": "root_cause", "code": "roaming", "name_zh": "漫游计费", "name_en": "Roaming"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    retired = client.post(
+        "/console/admin/closure-codes",
+        data={"kind": "root_cause", "code": "other", "name_zh": "其他", "name_en": "Other",
+              "active": "0"},
+    )  # fmt: skip
+    assert retired.status_code == 200 and "已保存" in retired.text
+    with unit_of_work(factory) as session:
+        active = {(c.kind, c.code) for c in orders.closure_codes(session)}
+    assert ("root_cause", "roaming") in active and ("root_cause", "other") not in active
+    bad = client.post(
+        "/console/admin/closure-codes",
+        data={"kind": "root_cause", "code": "Not A Code", "name_zh": "x", "name_en": "x"},
+    )
+    assert bad.status_code == 422

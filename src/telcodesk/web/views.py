@@ -39,7 +39,7 @@ from telcodesk.web.kernel import (  # noqa: F401 - the console kernel; other vie
     render,
     templates,
 )
-from telcodesk.workorders import authority, candidates, edits, rules
+from telcodesk.workorders import authority, candidates, edits, rules, warnings
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.rules import ACTION_LABELS, Action, Label
 from telcodesk.workorders.schemas import NoteIn, OrderCreate, OrderEdit, TransitionIn
@@ -138,7 +138,21 @@ def customer_lookup(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLRes
         phone=phone,
         cities=customers.cities_in_reach(staff),
         chosen_city=request.query_params.get("city_code") or found.attribution,
+        partial=True,  # the name and tier fields are sent out of band
+        form={k: request.query_params.get(k, "")[:50] for k in ("customer_name", "customer_tier")},
     )
+
+
+@router.get("/console/customers/{customer_id}/warnings", response_class=HTMLResponse)
+def registration_warnings(
+    customer_id: int, request: Request, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    """Before submit (htmx): the found customer's repeat-complaint and appeal warnings for the
+    category chosen; a customer out of reach is the kernel's 404 (CD-2)."""
+    category = request.query_params.get("category_code", "").strip()[:80] or None
+    with db.uow() as session:
+        found = warnings.registration_warnings(session, staff, customer_id, category)
+    return render(request, "workorders/_warnings.html", staff, warnings=found)
 
 
 @router.post("/console/orders/new", response_model=None)

@@ -13,9 +13,9 @@ from telcodesk.inputs import Line
 from telcodesk.org.models import Staff
 from telcodesk.sla import service as sla
 from telcodesk.sla.schemas import ClockOut
-from telcodesk.workorders import candidates, edits, service
+from telcodesk.workorders import candidates, edits, service, warnings
 from telcodesk.workorders.models import WorkOrder
-from telcodesk.workorders.rules import Action
+from telcodesk.workorders.rules import Action, parse_public_number
 from telcodesk.workorders.schemas import (
     CandidateGroupOut,
     CandidateOut,
@@ -30,6 +30,7 @@ from telcodesk.workorders.schemas import (
     OrderOut,
     OrderPage,
     TransitionIn,
+    WarningOut,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["work orders"])
@@ -87,7 +88,38 @@ def create_order(
             out, created = order_out(session, order, staff), False
     if not created:
         response.status_code = 200
+    with db.uow() as session:  # what the agent should know (repeat, appealed before)
+        out.warnings = [
+            WarningOut.model_validate(w)
+            for w in warnings.registration_warnings(
+                session,
+                staff,
+                out.customer.id,
+                body.category_code,
+                exclude_id=parse_public_number(out.number),
+            )
+        ]
     return out
+
+
+@router.get(
+    "/customers/{customer_id}/registration-warnings",
+    response_model=list[WarningOut],
+    operation_id="registration_warnings",
+)
+def registration_warnings(
+    customer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    staff: ApiStaff,
+    db: DbDep,
+    category_code: Annotated[Line | None, Query(max_length=80)] = None,
+) -> list[WarningOut]:
+    """Before submitting: the customer's open orders in this category (重复投诉) and earlier
+    appeals to the regulator (越级 risk). 404 for a customer outside the caller's region."""
+    with db.uow() as session:
+        return [
+            WarningOut.model_validate(w)
+            for w in warnings.registration_warnings(session, staff, customer_id, category_code)
+        ]
 
 
 @router.get("/orders", response_model=OrderPage, operation_id="orders_list")

@@ -174,6 +174,16 @@ class CustomerBrief(BaseModel):
     tier: Tier
 
 
+class WarningOut(BaseModel):
+    """Something the agent should know at registration (repeat complaint, appealed before)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    code: str = Field(description="repeat_complaint | appealed_before")
+    message_zh: str
+    message_en: str
+    orders: list[str] = Field(description="The orders it is about, newest first")
+
+
 class OrderOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -212,6 +222,11 @@ class OrderOut(BaseModel):
     )
     deadlines: list[ClockOut] = Field(
         default=[], description="SLA clocks: response and resolution (T-2)"
+    )
+    warnings: list[WarningOut] = Field(
+        default=[],
+        description="Registration only: the customer's open orders of the same category "
+        "(repeat complaint) or earlier appeals to the regulator (escalation risk)",
     )
 
 
