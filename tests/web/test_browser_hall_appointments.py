@@ -15,6 +15,7 @@ import pytest
 from telcodesk import clock
 from telcodesk.app import create_app
 from telcodesk.config import Settings
+from telcodesk.customers import identity
 from telcodesk.customers import service as customers
 from telcodesk.customers.schemas import CustomerIn
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
@@ -33,6 +34,7 @@ pytestmark = [
 ]
 SHOTS = Path(os.environ.get("TELCODESK_SCREENSHOTS", "/tmp/telcodesk-screenshots"))
 NOW = [datetime(2026, 12, 7, 1, 0, tzinfo=UTC)]  # 09:00 Beijing
+ID_NUMBER = "44010619800101123" + identity.id_check_character("44010619800101123")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
             CustomerIn(name="孙钻石", phone="13700137000", tier="diamond"),  # type: ignore[arg-type]
             default_city="440100",
         )
+        customers.create_customer(  # a walk-in with her ID card on record (item 3)
+            session,
+            CustomerIn(
+                name="陈柜台", phone="13610001000", id_type="resident_id",  # type: ignore[arg-type]
+                id_number=ID_NUMBER, id_copy_kept=True,
+            ),
+            default_city="440100",
+        )  # fmt: skip
         city = org.get_unit_by_code(session, "GZ")
         hall = org.ensure_unit(
             session, code="GZ-TH", name="天河营业厅", kind=UnitKind.HALL, region_code="440106",
@@ -129,4 +139,46 @@ def test_book_check_in_and_called_by_booked_time(site: tuple[str, str]) -> None:
         desk.click("#btn-finish")
         desk.click("#btn-call")
         expect(desk.locator("#current-number")).to_have_text("Y001")  # booked 10:30
+        browser.close()
+
+
+def test_finishing_a_visit_goes_to_the_counter_visit_and_its_slip(site: tuple[str, str]) -> None:
+    """Item 3: the served ticket's customer goes to a counter visit from the counter page
+    (the document checked), the visit's page with its slip is the counter's, and the counter
+    page keeps the link."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token = site
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        kiosk = browser.new_page(viewport={"width": 1024, "height": 768})
+        kiosk.goto(f"{base}/h/{token}/kiosk")
+        kiosk.click("#type-C")  # an anonymous consultation ticket
+        expect(kiosk.locator("#slip-number")).to_have_text("C001")
+        desk = browser.new_page(viewport={"width": 1280, "height": 900})
+        desk.goto(f"{base}/login")
+        desk.fill("#username", "th.manager")
+        desk.fill("#password", PASSWORD)
+        desk.click("button[type=submit]")
+        desk.goto(f"{base}/console/halls/GZ-TH/counters/5")  # the express counter serves C
+        desk.click("#btn-open")
+        desk.click("#btn-call")
+        expect(desk.locator("#current-number")).to_have_text("C001")
+        desk.click("#btn-start")
+        desk.fill("#visit-phone", "13610001000")
+        desk.fill("#visit-id-number", "110101199003077777")  # not her document
+        desk.click("#btn-visit")
+        expect(desk.locator(".error")).to_be_visible()
+        desk.fill("#visit-phone", "13610001000")
+        desk.fill("#visit-id-number", ID_NUMBER)
+        desk.click("#btn-visit")
+        expect(desk.locator("#visit-number")).to_contain_text("CV20261207-")
+        number = desk.locator("#visit-number").inner_text()
+        expect(desk.locator("#slip-link")).to_be_visible()
+        desk.goto(f"{base}/console/halls/GZ-TH/counters/5")
+        expect(desk.locator("#visit-links")).to_contain_text(number)
+        desk.fill("#order-subject", "家中宽带无法上网")
+        desk.click("#btn-order")
+        expect(desk.locator("#visit-links .link-order")).to_have_count(1)
+        desk.screenshot(path=str(SHOTS / "hall-counter-visit-links.png"))
         browser.close()
