@@ -15,6 +15,7 @@ from telcodesk.halls.models import (
     TicketEvent,
     WorkProfile,
 )
+from telcodesk.halls.usage import CounterPeriod
 from telcodesk.knowledge.models import (
     KbApprover,
     KbArticle,
@@ -60,6 +61,7 @@ __all__ = [
     "Category",
     "ClosureCode",
     "Consent",
+    "CounterPeriod",
     "CounterTransaction",
     "CounterVisit",
     "Customer",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from telcodesk import clock
 from telcodesk.db import UTCDateTime
 from telcodesk.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
-from telcodesk.halls import alerts, rules
+from telcodesk.halls import alerts, rules, usage
 from telcodesk.halls.models import (
     HallConfig,
     HallCounter,
@@ -215,6 +215,7 @@ def move_counter(
     counter.state, counter.state_since = new, clock.now()
     counter.staff_id = actor.id if new == "open" else counter.staff_id if new == "paused" else None
     session.flush()
+    usage.record(session, counter, counter.state_since)  # the KPIs' utilisation (T-3)
     alerts.check(session, hall)
     return counter
 
