@@ -168,6 +168,7 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",
     "GET /api/v1/staffing/rosters/{roster_id}": "the roster's unit in region, else 404",
     "GET /console/staffing": "units of the caller's region only",
+    "GET /console/halls/{hall}/kpis": "hall managers of the region; 404 out of region",
     "POST /console/staffing/{unit}/plans": "unit in the caller's region, else 404",
     "GET /console/staffing/plans/{plan_id}": "the plan's unit in region, else 404",
     "POST /console/staffing/plans/{plan_id}/rosters": "the plan's unit in region, else 404",

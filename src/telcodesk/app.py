@@ -46,6 +46,7 @@ from telcodesk.web.closure_views import router as closure_console_router
 from telcodesk.web.counter_views import router as counter_console_router
 from telcodesk.web.csrf import CSRFMiddleware
 from telcodesk.web.customer_views import router as customer_console_router
+from telcodesk.web.hall_kpi_views import router as hall_kpi_console_router
 from telcodesk.web.hall_views import router as hall_console_router
 from telcodesk.web.input_guard import InputGuard
 from telcodesk.web.kernel import LoginRequired, error_page, is_console
@@ -274,6 +275,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
         counter_console_router,
         staffing_router,  # staffing plans and rosters (issue 11, CC-3)
         staffing_console_router,
+        hall_kpi_console_router,  # hall KPIs page (issue 11 item 8)
     ):
         app.include_router(router)
     # Knowledge base 信息采编 (KB-1, KB-2).

@@ -90,12 +90,20 @@ def utilisation(busy_minutes: float, open_minutes: float) -> float | None:
     return busy_minutes / open_minutes if open_minutes > 0 else None
 
 
-def opening_hours_ok(
-    open_time: str | None, close_time: str | None, minimum_hours: float = 10
-) -> bool:
-    """T-4: a hall opens at least 10 hours a day, weekends and holidays included (None: 24 h)."""
+MIN_OPEN_HOURS = 10.0  # T-4
+
+
+def opening_hours(open_time: str | None, close_time: str | None) -> float:
+    """Hours a day between opening and closing (None: always open, 24 h)."""
     if open_time is None or close_time is None:
-        return True
+        return 24.0
     oh, om = map(int, open_time.split(":"))
     ch, cm = map(int, close_time.split(":"))
-    return (ch * 60 + cm) - (oh * 60 + om) >= minimum_hours * 60
+    return ((ch * 60 + cm) - (oh * 60 + om)) / 60
+
+
+def opening_hours_ok(
+    open_time: str | None, close_time: str | None, minimum_hours: float = MIN_OPEN_HOURS
+) -> bool:
+    """T-4: a hall opens at least 10 hours a day, weekends and holidays included (None: 24 h)."""
+    return opening_hours(open_time, close_time) >= minimum_hours

@@ -8,17 +8,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telcodesk import clock
-from telcodesk.halls import alerts, kpis, rules
+from telcodesk.halls import alerts, kpis, rules, usage
 from telcodesk.halls.models import HallCounter, ServiceType, Ticket, TicketEvent, WorkProfile
 from telcodesk.halls.rules import State
 from telcodesk.halls.schemas import (
     AlertOut,
     CallingOut,
     CounterOut,
+    CounterUseOut,
     DisplayOut,
     GroupOut,
     HallOut,
     KpisOut,
+    OpeningOut,
     QueueOut,
     SummaryOut,
     TicketStatusOut,
@@ -203,4 +205,6 @@ def day_kpis(session: Session, hall: OrgUnit, day: date) -> KpisOut:
         by_counter=groups("counter"),
         by_hour=groups("hour"),
         opening_hours_ok=kpis.opening_hours_ok(hall.open_time, hall.close_time),
+        counters=[CounterUseOut.model_validate(u) for u in usage.counter_use(session, hall, day)],
+        opening=OpeningOut.model_validate(usage.opening(session, hall, day)),
     )

@@ -165,6 +165,27 @@ class SummaryOut(BaseModel):
     left_rate: float | None
 
 
+class CounterUseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    counter: int
+    open_minutes: float
+    paused_minutes: float
+    busy_minutes: float
+    utilisation: float | None
+
+
+class OpeningOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    open_time: str | None
+    close_time: str | None
+    hours: float
+    workdays_only: bool
+    is_workday: bool
+    open_on_day: bool
+    ok: bool
+    closed_days_ahead: list[date]
+
+
 class GroupOut(BaseModel):
     key: str
     summary: SummaryOut
@@ -181,6 +202,8 @@ class KpisOut(BaseModel):
     by_counter: list[GroupOut]
     by_hour: list[GroupOut]
     opening_hours_ok: bool  # T-4: ≥ 10 hours
+    counters: list[CounterUseOut] = []  # open, paused and busy minutes; utilisation
+    opening: OpeningOut | None = None  # T-4 against the hall's calendar
 
 
 # --- appointments 预约 (BH-4) ------------------------------------------------------------------
