@@ -1,7 +1,7 @@
 """hall_counter_period: each counter's open and paused periods, for utilisation (T-3, BH-3)
 
-Revision ID: 0024_hall_counter_period
-Revises: 0023_hall_offline
+Revision ID: 0026_hall_counter_period
+Revises: 0025_hall_ticket_link
 Create Date: 2026-12-07 01:50:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0024_hall_counter_period"
-down_revision: str | None = "0023_hall_offline"
+revision: str = "0026_hall_counter_period"
+down_revision: str | None = "0025_hall_ticket_link"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
