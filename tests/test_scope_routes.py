@@ -190,6 +190,16 @@ UNSCOPED: dict[str, str] = {
     "GET /api/v1/counter/visits/{visit_number}/slip.pdf": "visit's customer checked (404)",
     "GET /console/counter/visits/{visit_number}/slip.pdf": "visit's customer checked (404)",
     "GET /console/counter/kpis": "counts only the viewer's region (counter.kpis)",
+    # Customer imports by upload: every row's city checked against the importer's region; a
+    # job is its starter's own (404 for anyone else, tests/customers/test_import_upload.py).
+    "POST /api/v1/customers/imports": "rows outside the importer's region refused row by row",
+    "GET /api/v1/customers/imports/{job_id}": "the starter's own job (404 else)",
+    "GET /api/v1/customers/imports/{job_id}/errors.csv": "the starter's own job (404 else)",
+    "GET /console/customer-imports": "the upload form",
+    "POST /console/customer-imports": "rows outside the importer's region refused row by row",
+    "GET /console/customer-imports/{job_id}": "the starter's own job (404 else)",
+    "GET /console/customer-imports/{job_id}/progress": "the starter's own job (404 else)",
+    "GET /console/customer-imports/{job_id}/errors.csv": "the starter's own job (404 else)",
     # Knowledge base (KB-1, KB-2): another region's article or bulletin answers 404 in the
     # service (tests/knowledge/test_api.py probes each route across cities).
     "GET /api/v1/kb/search": "hits only of the caller's region (tests/knowledge/test_api.py)",

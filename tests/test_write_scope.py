@@ -51,6 +51,8 @@ OTHER_WRITES: dict[str, str] = {
     "POST /console/account/password": "one's own password",
     "POST /api/v1/orders": "registers in the caller's own name (test_scope_routes.py)",
     "POST /api/v1/customers": "registers in the caller's city (test_scope_routes.py)",
+    "POST /api/v1/customers/imports": "each row's city checked against the importer's region",
+    "POST /console/customer-imports": "each row's city checked against the importer's region",
     "POST /console/orders/new": "registers in the caller's own name (test_scope_routes.py)",
     "POST /api/v1/notifications/{notification_id}/read": "one's own notifications",
     "POST /api/v1/notifications/read-all": "one's own notifications",

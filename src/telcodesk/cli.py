@@ -440,13 +440,16 @@ def customers_merge(
 
 @customers_app.command("import")
 def customers_import(
-    path: Annotated[str, typer.Argument(help="CSV: name,phone,city_code[,type,tier,id_type,...]")],
+    path: Annotated[
+        str, typer.Argument(help="CSV or .xlsx: name,phone,city_code[,type,tier,id_type,...]")
+    ],
     actor: Annotated[str, typer.Option(help="Account the import runs as (CUSTOMER_EDIT)")],
     errors: Annotated[str, typer.Option(help="Write the rejected rows' report here")] = "",
 ) -> None:
-    """Bulk import customers and their products from CSV (CD-1): bad rows reported with their
-    line, good rows land, nothing half written / 批量导入客户资料."""
+    """Bulk import customers and their products from CSV or Excel (CD-1): bad rows reported
+    with their line, good rows land, nothing half written / 批量导入客户资料."""
     import csv as csv_module
+    import io
     from pathlib import Path
 
     from telcodesk.customers import imports
@@ -460,14 +463,22 @@ def customers_import(
     )
     try:
         with (
-            open(path, encoding="utf-8-sig", newline="") as source,
+            # An Excel workbook (by its zip signature) streams its first sheet; else CSV.
+            open(path, "rb") as raw,
             unit_of_work(_factory()) as session,
             Progress(*columns, console=console) as bar,
         ):
+            if raw.read(4) == b"PK\x03\x04":
+                raw.seek(0)
+                rows = imports.read_xlsx(imports.open_xlsx(raw))
+            else:
+                raw.seek(0)
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                rows = imports.read(text)
             task = bar.add_task("rows", total=None)
             who = org.get_staff_by_username(session, actor)
             report = imports.import_customers(
-                session, who, imports.read(source), progress=lambda n: bar.advance(task, n)
+                session, who, rows, progress=lambda n: bar.advance(task, n)
             )
     except DomainError as exc:
         console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")

@@ -4,7 +4,7 @@ from telcodesk.attachments.models import Attachment, AttachmentBlob
 from telcodesk.audit.models import AuditRecord
 from telcodesk.calendar.models import CalendarOverride
 from telcodesk.counter.models import CounterTransaction, CounterVisit
-from telcodesk.customers.models import Consent, Customer, CustomerProduct
+from telcodesk.customers.models import Consent, Customer, CustomerImportJob, CustomerProduct
 from telcodesk.db import Base
 from telcodesk.halls.models import (
     HallAlert,
@@ -65,6 +65,7 @@ __all__ = [
     "CounterTransaction",
     "CounterVisit",
     "Customer",
+    "CustomerImportJob",
     "CustomerOptOut",
     "CustomerProduct",
     "DispatchRule",

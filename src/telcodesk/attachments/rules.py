@@ -64,7 +64,10 @@ ALIASES = {
     "audio/m4a": "audio/mp4",
 }
 # The upload routes, whose body may be a whole file (the body limit is raised for these only).
-UPLOAD_PATH = re.compile(r"^/(api/v1|console)/(orders|kb/articles|kb)/[^/]+/attachments$")
+UPLOAD_PATH = re.compile(
+    r"^/((api/v1|console)/(orders|kb/articles|kb)/[^/]+/attachments"
+    r"|api/v1/customers/imports|console/customer-imports)$"  # customers/import_jobs.py
+)
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries, headers and the small fields
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from telcodesk.counter import profile
 from telcodesk.counter import rules as counter_rules
@@ -17,7 +20,7 @@ from telcodesk.counter.schemas import (
     ProfileOrderOut,
     ProfileVisitOut,
 )
-from telcodesk.customers import consents, service, sharing
+from telcodesk.customers import consents, import_jobs, service, sharing
 from telcodesk.customers.models import Customer
 from telcodesk.customers.rules import CARE_LABELS, KIND_LABELS, PURPOSE_LABELS, TIER_LABELS
 from telcodesk.customers.schemas import (
@@ -26,6 +29,7 @@ from telcodesk.customers.schemas import (
     CustomerEdit,
     CustomerIn,
     CustomerOut,
+    ImportJobOut,
     JudicialRevealIn,
     MergeIn,
     MergeOut,
@@ -36,6 +40,7 @@ from telcodesk.customers.schemas import (
     ShareIn,
 )
 from telcodesk.deps import ApiStaff, DbDep, SettingsDep
+from telcodesk.errors import ValidationFailed
 from telcodesk.inputs import Line
 from telcodesk.workorders import merge, reveal
 
@@ -279,3 +284,110 @@ def share(customer_id: CustomerId, body: ShareIn, staff: ApiStaff, db: DbDep) ->
             session, staff, customer_id, third_party=body.third_party, reason=body.reason
         )
         return SharedOut(**shared.__dict__)
+
+
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+def import_job_out(job: import_jobs.JobView) -> ImportJobOut:
+    return ImportJobOut(
+        id=job.id,
+        filename=job.filename,
+        format=job.format,
+        status=job.status,
+        total=job.total,
+        checked=job.checked,
+        written=job.written,
+        percent=job.percent,
+        imported=job.imported,
+        products=job.products,
+        rejected=job.rejected,
+        message=job.message,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        errors_url=f"/api/v1/customers/imports/{job.id}/errors.csv",
+    )
+
+
+async def read_import_upload(request: Request) -> tuple[str, bytes]:
+    """(file name, bytes) of the multipart field ``file``; empty when absent (422 after)."""
+    limit = request.app.state.settings.attachment_max_bytes
+    try:
+        form = await request.form(max_files=1, max_fields=5)
+    except Exception as exc:  # a body that is not multipart at all
+        raise ValidationFailed(
+            "请以 multipart/form-data 上传文件（字段 file）",
+            "Upload the file as multipart/form-data (field file)",
+            code="import_form",
+        ) from exc
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return "", b""
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationFailed(
+            f"文件超过 {limit // 1_048_576} MB，请分批或用命令行 telcodesk customers import",
+            f"The file exceeds {limit // 1_048_576} MB: split it or use the CLI",
+            code="import_too_large",
+        )
+    return upload.filename or "", data
+
+
+@router.post(
+    "/imports",
+    response_model=ImportJobOut,
+    status_code=202,
+    operation_id="customers_import_upload",
+    openapi_extra=IMPORT_BODY,
+)
+async def import_upload(request: Request, staff: ApiStaff, db: DbDep) -> ImportJobOut:
+    """Upload customers (and their products) to import, CSV or Excel .xlsx (CD-1): the header
+    is checked at once (422 ``csv_columns``), then the job runs in the background — poll
+    ``GET /api/v1/customers/imports/{id}`` for its progress; bad rows are reported
+    (``errors.csv``), good rows land, nothing half-written. CUSTOMER_EDIT; rows outside the
+    caller's region are refused row by row."""
+    filename, data = await read_import_upload(request)
+    job = await run_in_threadpool(import_jobs.start, db.factory, staff, filename, data)
+    with db.uow() as session:
+        return import_job_out(import_jobs.view(session, staff, job.id))
+
+
+@router.get("/imports/{job_id}", response_model=ImportJobOut, operation_id="customers_import_get")
+def import_get(
+    job_id: Annotated[int, Path(ge=1, le=MAX_ID)], staff: ApiStaff, db: DbDep
+) -> ImportJobOut:
+    """An import's progress, then its counts (the staff member's own imports; 404 else)."""
+    with db.uow() as session:
+        return import_job_out(import_jobs.view(session, staff, job_id))
+
+
+@router.get(
+    "/imports/{job_id}/errors.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+    operation_id="customers_import_errors",
+)
+def import_errors(
+    job_id: Annotated[int, Path(ge=1, le=MAX_ID)], staff: ApiStaff, db: DbDep
+) -> Response:
+    """The rejected rows with their line and every error, as CSV."""
+    with db.uow() as session:
+        body = import_jobs.error_report(session, staff, job_id)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
+    )

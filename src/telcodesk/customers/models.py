@@ -9,8 +9,9 @@ audit records and the number itself still lead to the living customer.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, false, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from telcodesk.db import Base, UTCDateTime
@@ -92,3 +93,28 @@ class Consent(Base):
     evidence: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class CustomerImportJob(Base):
+    """One upload of customers (CSV or Excel) imported in the background (CD-1): its progress
+    while it runs (rows checked, rows written, of about ``total``) and, once done, the counts
+    and the row-level error report. Its final state is written in the import's own
+    transaction, so a job reads ``done`` exactly when its rows are in."""
+
+    __tablename__ = "customer_import_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    format: Mapped[str] = mapped_column(String(10))  # csv | xlsx
+    status: Mapped[str] = mapped_column(String(10))  # running | done | failed
+    total: Mapped[int | None] = mapped_column()  # rows in the file, as far as known up front
+    checked: Mapped[int] = mapped_column(default=0)
+    written: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    products: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{line, errors}]
+    message: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,7 +4,7 @@ unmasked shape is ``RevealOut``, answered by the audited reveal."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -269,3 +269,25 @@ class SharedOut(BaseModel):
     phone: str
     id_type: str | None
     id_number: str | None
+
+
+class ImportJobOut(BaseModel):
+    """An import by upload (CD-1): its progress while ``running``, then its counts."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    format: str = Field(description="csv | xlsx")
+    status: str = Field(description="running | done | failed")
+    total: int | None = Field(description="Rows in the file, as far as known up front")
+    checked: int
+    written: int
+    percent: int
+    imported: int
+    products: int
+    rejected: int
+    message: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    errors_url: str

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -14,8 +15,9 @@ from telcodesk import regions
 from telcodesk.counter import offers
 from telcodesk.counter import profile as profiles
 from telcodesk.counter import rules as counter_rules
-from telcodesk.customers import consents, masking
+from telcodesk.customers import consents, import_jobs, masking
 from telcodesk.customers import service as customers
+from telcodesk.customers.api import read_import_upload
 from telcodesk.customers.models import Customer
 from telcodesk.customers.rules import CARE_LABELS, KIND_LABELS, PURPOSE_LABELS, TIER_LABELS, Purpose
 from telcodesk.customers.schemas import MAX_ID, ConsentIn, CustomerType, IdType, RevealField
@@ -94,6 +96,65 @@ def _orders_of(session: Session, staff: Staff, customer: Customer) -> list[WorkO
         session, OrderFilter(customer_phone=customer.phone), viewer=staff, limit=RECENT_ORDERS
     )
     return [o for o in rows if o.customer_id == customer.id]
+
+
+@router.get("/console/customer-imports", response_class=HTMLResponse)
+def import_page(request: Request, staff: ConsoleStaff) -> HTMLResponse:
+    """Upload a customer file to import (CSV or Excel; CD-1)."""
+    permissions.require(staff, Permission.CUSTOMER_EDIT)
+    return render(request, "customers/import.html", staff, title="批量导入客户")
+
+
+@router.post("/console/customer-imports", response_class=HTMLResponse)
+async def import_upload(request: Request, staff: ConsoleStaff, db: DbDep) -> Response:
+    """The upload starts a job; the browser goes to its page (POST-redirect-GET)."""
+    try:
+        filename, data = await read_import_upload(request)
+        job = await run_in_threadpool(import_jobs.start, db.factory, staff, filename, data)
+    except DomainError as exc:
+        message, status = failure(request, exc)
+        return render(
+            request,
+            "customers/import.html",
+            staff,
+            status=status,
+            error=message,
+            title="批量导入客户",
+        )
+    return RedirectResponse(f"/console/customer-imports/{job.id}", status_code=303)
+
+
+JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.get("/console/customer-imports/{job_id}", response_class=HTMLResponse)
+def import_job_page(
+    job_id: JobId, request: Request, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    with db.uow() as session:
+        job = import_jobs.view(session, staff, job_id)
+    return render(request, "customers/import_job.html", staff, job=job, title="批量导入客户")
+
+
+@router.get("/console/customer-imports/{job_id}/progress", response_class=HTMLResponse)
+def import_progress(
+    job_id: JobId, request: Request, staff: ConsoleStaff, db: DbDep
+) -> HTMLResponse:
+    """The progress card alone, which the page polls while the job runs."""
+    with db.uow() as session:
+        job = import_jobs.view(session, staff, job_id)
+    return render(request, "customers/_import_progress.html", staff, job=job)
+
+
+@router.get("/console/customer-imports/{job_id}/errors.csv")
+def import_errors(job_id: JobId, staff: ConsoleStaff, db: DbDep) -> Response:
+    with db.uow() as session:
+        body = import_jobs.error_report(session, staff, job_id)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
+    )
 
 
 @router.get("/console/customers/{customer_id}", response_class=HTMLResponse)
