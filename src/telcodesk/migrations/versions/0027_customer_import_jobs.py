@@ -1,7 +1,7 @@
 """customer_import_job: uploads of customers imported in the background (issue 10 item 7)
 
-Revision ID: 0026_customer_import_jobs
-Revises: 0025_hall_ticket_link
+Revision ID: 0027_customer_import_jobs
+Revises: 0026_hall_counter_period
 Create Date: 2026-12-07 01:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0026_customer_import_jobs"
-down_revision: str | None = "0025_hall_ticket_link"
+revision: str = "0027_customer_import_jobs"
+down_revision: str | None = "0026_hall_counter_period"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
