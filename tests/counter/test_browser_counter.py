@@ -1,7 +1,8 @@
 """A counter visit in a real headless Chromium (issue 10 item 8): the agent looks the customer
 up by ID card, does two transactions — a payment and a value-added service — the customer
 confirms the service by SMS reply (signed as the SMS platform forwards it), and the agent has
-the combined slip signed and shows it for printing. A screenshot of the slip is kept."""
+the combined slip signed and shows it for printing, then downloads the same slip as PDF. A
+screenshot of the slip and the PDF are kept."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from telcodesk.app import create_app
@@ -128,4 +130,18 @@ def test_a_counter_visit(server: str) -> None:
         expect(page.locator("header.top")).to_be_hidden()
         expect(page.locator("#print-slip")).to_be_hidden()
         page.screenshot(path=str(SHOTS / "counter_slip_print.png"), full_page=True)
+        page.emulate_media(media="screen")
+
+        # The same slip as PDF, downloaded from the slip's link (BH-5): the transactions and
+        # the masked document in its text, never the full number.
+        with page.expect_download() as downloaded:
+            page.click("#slip-pdf")
+        pdf = Path(downloaded.value.path())
+        number = page.locator("#slip-number").inner_text()
+        assert downloaded.value.suggested_filename == f"{number}.pdf"
+        reader = pypdf.PdfReader(pdf)
+        text = "".join("".join(p.extract_text().split()) for p in reader.pages)
+        assert number in text and "缴费" in text and "视频会员已开通" in text
+        assert "58.00" in text and "440106********" in text and ID_NUMBER not in text
+        (SHOTS / "counter_slip.pdf").write_bytes(pdf.read_bytes())
         browser.close()
