@@ -3,10 +3,12 @@
 A ticket's estimate replays the open counters' real policies over the tickets waiting now
 (``rules.replay_wait``): each visit takes its type's mean handling time of the last 30
 visits within 4 hours (the type's nominal time until there are any), the other queues keep
-arriving at their last half-hour's rates. The simulator scores exactly this. The predicted
-waits of the queues (the board, the peak alert, checked after every call) use the cheaper
-queue formula ``rules.estimate_wait``: tickets ahead over the counters serving the queue,
-weighted by the share their recipe gives it.
+arriving at their last half-hour's rates, and a ticket ahead may leave before it is reached
+(the walk-ins' mean patience over the last 4 hours: minutes waited over walk-outs). The
+simulator scores exactly this. The predicted waits of the queues (the board, the peak
+alert, checked after every call) use the cheaper queue formula ``rules.estimate_wait``:
+tickets ahead over the counters serving the queue, weighted by the share their recipe gives
+it.
 
 A **peak** is a predicted wait past the hall's threshold (30 min, T-3) for a new ticket of
 any queue. The duty manager is told how many counters to open: the fewest servers whose
@@ -186,7 +188,30 @@ def _replay(session: Session, hall: OrgUnit, ticket: Ticket) -> float | None:
         {code: float(t.target_wait_minutes) for code, t in types.items()},
         handles,
         rates,
+        rules.patience_estimate(*_exposure(session, hall, now)),
     )
+
+
+def _exposure(session: Session, hall: OrgUnit, now: datetime) -> tuple[float, int]:
+    """Minutes the hall's walk-ins of the last hours spent waiting (called, left, or still
+    waiting) and how many left before the call: the customers' patience (rules)."""
+    rows = session.execute(
+        select(Ticket.issued_at, Ticket.wait_seconds, Ticket.outcome, Ticket.finished_at).where(
+            Ticket.hall_id == hall.id,
+            Ticket.issued_at >= now - RECENT,
+            Ticket.booked_at.is_(None),
+        )
+    ).all()
+    minutes, left = 0.0, 0
+    for issued, wait_seconds, outcome, finished in rows:
+        if wait_seconds is not None:
+            minutes += wait_seconds / 60
+        elif outcome == "customer_left":
+            minutes += _minutes(issued, finished or now)
+            left += 1
+        elif outcome is None:
+            minutes += _minutes(issued, now)
+    return minutes, left
 
 
 def _minutes(since: datetime, now: datetime) -> float:

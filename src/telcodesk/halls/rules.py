@@ -373,13 +373,17 @@ def replay_wait(
     targets: Mapping[str, float],
     handles: Mapping[str, float],
     arrivals: Mapping[str, float] | None = None,
+    patience: float | None = None,
 ) -> float | None:
     """Minutes until ``ticket_id`` is called, by running the counters' real policies forward
     over the tickets waiting now, each visit taking its queue's mean handling time, a visit
     in progress its ``remaining`` minutes. Tickets of the other queues keep arriving at their
     recent ``arrivals`` rates (per minute), since they may be called first (a VIP, the care
-    lane, a recipe's turn); customers leaving are not foreseen. None if no counter would
-    call it within the replay's steps."""
+    lane, a recipe's turn). With the customers' mean ``patience`` (minutes; exponential, so
+    memoryless from now), a ticket ahead is still there when reached with probability
+    e^(-t/patience) after t minutes from now, and takes that share of its handling time (its
+    expected cost; one who left takes none). None if no counter would call it within the
+    replay's steps."""
     free_at = [d.remaining for d in desks]
     turns = [d.turn for d in desks]
     left = {q: list(items) for q, items in queues.items() if items}
@@ -410,10 +414,27 @@ def replay_wait(
             continue
         if choice.ticket_id == ticket_id:
             return now
-        left[choice.queue].pop(0)
+        head = left[choice.queue].pop(0)
         turns[i] = choice.next_turn
-        free_at[i] = now + handles.get(choice.queue, 8.0)
+        stay = 1.0
+        if patience:  # waited < 0: a foreseen arrival, waiting only since -waited
+            stay = math.exp(-(now - max(0.0, -head.waited)) / patience)
+        free_at[i] = now + handles.get(choice.queue, 8.0) * stay
     return None
+
+
+# Fewest recent walk-outs for the patience to be estimated at all.
+MIN_LEFT_FOR_PATIENCE = 5
+
+
+def patience_estimate(exposure_minutes: float, left: int) -> float | None:
+    """Customers' mean patience (minutes) from what the hall saw: under exponential
+    patience the maximum-likelihood estimate is the minutes walk-ins spent waiting (those
+    still waiting included) over the number who left before the call. None with too few
+    walk-outs to say: the estimate then foresees nobody leaving."""
+    if left < MIN_LEFT_FOR_PATIENCE:
+        return None
+    return exposure_minutes / left
 
 
 def recipe_share(policy: Policy, queue: str, nonempty: Iterable[str]) -> float:

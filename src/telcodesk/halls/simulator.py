@@ -106,6 +106,9 @@ class _Hall:
         self.queues: dict[str, list[_Ticket]] = {}
         self.done: list[_Ticket] = []
         self.recent: dict[str, list[tuple[float, float]]] = {}  # queue -> (finished, minutes)
+        # Walk-ins' waits that ended, as the live hall's tickets record them: (ended at,
+        # minutes waited, left before the call) - the estimate's patience.
+        self.waits: list[tuple[float, float, bool]] = []
         self.busy_now: dict[int, bool] = {}
         self.turns: dict[int, int] = {}
         self.issued: dict[str, list[float]] = {}  # queue -> issue times
@@ -145,7 +148,10 @@ class _Hall:
                 code: sum(1 for at in times if at >= since) / ARRIVAL_WINDOW
                 for code, times in self.issued.items()
             }
-            replayed = rules.replay_wait(ticket.id, queues, desks, self.day.targets, handles, rates)
+            patience = rules.patience_estimate(*self._exposure(now))
+            replayed = rules.replay_wait(
+                ticket.id, queues, desks, self.day.targets, handles, rates, patience
+            )
             if replayed is not None:
                 return replayed
         queue = self.queues.get(ticket.queue, [])
@@ -160,6 +166,13 @@ class _Hall:
             ticket.queue, ahead, counters, nonempty, self._handle_estimate(ticket.queue)
         )
         return rules.estimate_wait(load)
+
+    def _exposure(self, now: float) -> tuple[float, int]:
+        """Minutes walk-ins spent waiting in the recent window (ended waits and those still
+        waiting) and how many of them left before the call."""
+        ended = [(w, gone) for at, w, gone in self.waits if now - at <= RECENT_MINUTES]
+        waiting = [now - t.queued for q in self.queues.values() for t in q if t.booked is None]
+        return sum(w for w, _ in ended) + sum(waiting), sum(gone for _, gone in ended)
 
     def _remaining(self, number: int, now: float) -> float:
         if not self.busy_now.get(number):
@@ -244,6 +257,7 @@ class _Hall:
             queue.remove(ticket)
             ticket.outcome = "customer_left"
             self.done.append(ticket)
+            self.waits.append((self.env.now, self.env.now - ticket.queued, True))
 
     # -- counters ----------------------------------------------------------------------------
     def counter(self, plan: CounterPlan) -> Process:
@@ -273,6 +287,8 @@ class _Hall:
             ticket = next(t for t in queue if t.id == choice.ticket_id)
             queue.remove(ticket)
             ticket.wait, ticket.counter = now - ticket.issued, plan.number
+            if ticket.booked is None:
+                self.waits.append((now, now - ticket.queued, False))
             self.busy_now[plan.number] = True
             self.serving[plan.number] = (ticket.queue, now)
             if self.rng.random() < self.day.no_show:
