@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +66,7 @@ def test_a_file_with_bad_rows(factory: sessionmaker[Session], world: World) -> N
         assert later.id > wang.id
 
 
+@settings(max_examples=3000, deadline=None)
 @given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
-def test_the_segment_shortcut_agrees_with_the_parser(number: str) -> None:
+def test_the_mobile_shortcut_agrees_with_the_parser(number: str) -> None:
     assert imports._phone(number) == phones.try_normalise(number)
