@@ -768,6 +768,61 @@ def roster_solve(
     )
 
 
+# --- hall simulator (issue 11 item 10, T-3) --------------------------------------------------
+halls_app = typer.Typer(
+    help="Business halls / 营业厅 (simulate a counter plan)", no_args_is_help=True
+)
+app.add_typer(halls_app, name="halls")
+
+
+@halls_app.command("simulate")
+def halls_simulate(
+    counters: Annotated[
+        str, typer.Option(help="number:profile[@opens-closes minutes], comma-separated")
+    ] = "1:vip,2:general,3:general,4:general,5:express,6:general@60-360",
+    load: Annotated[
+        float, typer.Option(help="Arrivals × the standard weekday", min=0.1, max=5)
+    ] = 1.0,
+    days: Annotated[int, typer.Option(help="Seeded days to run", min=1, max=100)] = 5,
+) -> None:
+    """Simulate a counter plan over seeded days and check it against T-3 (p90 wait within
+    each queue's target, transactions' mean visit ≤ 10 min) / 按窗口计划模拟并核对 T-3."""
+    from telcodesk.halls import kpis, sim_days, simulator
+
+    try:
+        plan = sim_days.counter_plan(counters)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    visits: list[kpis.Visit] = []
+    errors: list[float] = []
+    for seed in range(days):
+        result = simulator.simulate(sim_days.planned_day(plan, load), seed)
+        visits += result.visits
+        errors += result.errors()
+    table = Table("type", "tickets", "wait mean", "wait p90", "within target", "visit mean", "left")
+    groups = kpis.by(visits, "type")
+    for code, s in groups.items():
+        table.add_row(
+            str(code), str(s.tickets), f"{s.wait_mean or 0:.1f}", f"{s.wait_p90 or 0:.1f}",
+            f"{(s.within_target or 0):.1%}", f"{s.handle_mean or 0:.1f}",
+            f"{(s.left_rate or 0):.1%}",
+        )  # fmt: skip
+    console.print(table)
+    overall = kpis.summarise(visits)
+    mae = sum(errors) / len(errors) if errors else 0.0
+    console.print(
+        f"{days} days, {overall.tickets} tickets: mean wait {overall.wait_mean or 0:.1f} min, "
+        f"within target {(overall.within_target or 0):.1%}; estimate MAE {mae:.2f} min, "
+        f"p90 {kpis.percentile(errors, 0.9) or 0:.2f} min"
+    )
+    breaches = kpis.t3_breaches(groups, sim_days.TARGETS)
+    if breaches:
+        console.print("[red]T-3 not met: " + "; ".join(breaches) + "[/red]")
+        raise typer.Exit(1)
+    console.print("[green]T-3 met by this counter plan[/green]")
+
+
 def main() -> None:  # pragma: no cover
     app(prog_name="telcodesk")
 

@@ -30,3 +30,20 @@ def test_a_counter_plan_short_of_counters_shows_in_the_kpis() -> None:
         seed=3,
     )
     assert (short.summary.wait_mean or 0) > (full.summary.wait_mean or 0)
+
+
+def test_cli_simulates_a_counter_plan_against_t3() -> None:
+    from typer.testing import CliRunner
+
+    from telcodesk.cli import app as cli
+    from telcodesk.cli import console
+
+    console.width = 200
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["halls", "simulate", "--days", "2"])
+    assert ok.exit_code == 0, ok.output
+    assert "T-3 met" in ok.output and "estimate MAE" in ok.output
+    thin = runner.invoke(cli, ["halls", "simulate", "--days", "2", "--counters", "1:vip,2:general"])
+    assert thin.exit_code == 1 and "T-3 not met" in thin.output
+    bad = runner.invoke(cli, ["halls", "simulate", "--counters", "1:nope"])
+    assert bad.exit_code == 2 and "profile" in bad.output

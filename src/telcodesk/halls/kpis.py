@@ -107,3 +107,25 @@ def opening_hours_ok(
 ) -> bool:
     """T-4: a hall opens at least 10 hours a day, weekends and holidays included (None: 24 h)."""
     return opening_hours(open_time, close_time) >= minimum_hours
+
+
+HANDLE_LIMIT = 10.0  # T-3: one transaction ≤ 10 min
+TRANSACTION_TYPES = ("A", "V", "Y")  # queues whose visits are transactions (T-3's 10 min)
+
+
+def t3_breaches(
+    by_type: dict[object, Summary], targets: dict[str, float], booked: tuple[str, ...] = ("Y",)
+) -> list[str]:
+    """What breaches T-3 in a day's KPIs by type: a p90 wait past the type's target (30 min,
+    VIP 5 min) — not for the ``booked`` appointment queue, whose wait counts from the booked
+    time, which these visits do not carry — and a transaction queue's mean visit past 10
+    minutes (complaints and consultations are not transactions)."""
+    found = []
+    for code, s in by_type.items():
+        target = targets.get(str(code), 30.0)
+        if code not in booked and s.wait_p90 is not None and s.wait_p90 > target:
+            found.append(f"{code}: p90 wait {s.wait_p90:.1f} min > {target:.0f}")
+        mean = s.handle_mean
+        if code in TRANSACTION_TYPES and mean is not None and mean > HANDLE_LIMIT:
+            found.append(f"{code}: mean visit {mean:.1f} min > {HANDLE_LIMIT:.0f}")
+    return found

@@ -42,3 +42,25 @@ def heavy_day() -> Day:
 def short_morning() -> Day:
     """Two hours, for the test suite."""
     return Day(WEEKDAY[:4], CLASSES, COUNTERS, TARGETS, "Y", (30.0, 90.0))
+
+
+def counter_plan(spec: str) -> tuple[CounterPlan, ...]:
+    """Counters from ``1:vip,2:general,6:general@60-360``: number, work profile, and minutes
+    after opening it opens and closes (all day by default)."""
+    plans = []
+    for item in spec.split(","):
+        number, _, rest = item.strip().partition(":")
+        profile, _, hours = rest.partition("@")
+        if not number.isdigit() or profile not in PROFILES:
+            raise ValueError(f"counter {item!r}: number:profile, profiles {sorted(PROFILES)}")
+        opens, closes = 0.0, float("inf")
+        if hours:
+            first, _, last = hours.partition("-")
+            opens, closes = float(first), float(last) if last else float("inf")
+        plans.append(CounterPlan(int(number), PROFILES[profile], opens, closes))
+    return tuple(plans)
+
+
+def planned_day(counters: tuple[CounterPlan, ...], load: float = 1.0) -> Day:
+    """The weekday's arrivals times ``load`` against a counter plan."""
+    return Day(tuple(r * load for r in WEEKDAY), CLASSES, counters, TARGETS, "Y", APPOINTMENTS)
