@@ -146,6 +146,11 @@ UNSCOPED: dict[str, str] = {
     "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/visit": "404 out of region",
     "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/order": "404 out of region",
     "GET /api/v1/halls/{hall}/tickets/{ticket_id}/links": "404 out of region",
+    # The member's phone booking page (BH-4): the hall's token; a texted code proves the number.
+    "GET /api/v1/public/halls/{token}/slots": "public: one hall by its token, times only",
+    "POST /api/v1/public/halls/{token}/booking-codes": "public: same answer for any number",
+    "POST /api/v1/public/halls/{token}/appointments": "public: the member's own number, by code",
+    "GET /h/{token}/book": "public page: one hall by its token, times only",
     # Outage fallback (BH-6): the kiosk's calls carry the hall's screen token.
     "POST /api/v1/public/halls/{token}/devices": "kiosk: one hall by its screen token",
     "POST /api/v1/public/halls/{token}/offline": "kiosk: one hall by its token; records keyed",

@@ -110,6 +110,9 @@ OTHER_WRITES: dict[str, str] = {
     # scope-checked; the visit and the order by counter and workorders (their own checks).
     "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/visit": "hall staff of the region",
     "POST /api/v1/halls/{hall}/tickets/{ticket_id}/links/order": "hall staff of the region",
+    # The member's phone booking (BH-4): by the hall's token and a code texted to the number.
+    "POST /api/v1/public/halls/{token}/booking-codes": "public: a code to a member's own number",
+    "POST /api/v1/public/halls/{token}/appointments": "public: the member's own number, by code",
     # Outage fallback (BH-6): the kiosk's device and its offline records, by the hall's token.
     "POST /api/v1/public/halls/{token}/devices": "the kiosk: one hall by its token, no staff",
     "POST /api/v1/public/halls/{token}/offline": "the kiosk: one hall by its token; keyed records",

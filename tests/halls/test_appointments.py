@@ -248,3 +248,49 @@ def test_appointments_over_the_api_kiosk_check_in_and_other_region(
     sz_base = f"/api/v1/halls/{halls.sz}"
     res = client.post(f"{sz_base}/appointments/{appointment_id}/cancel", headers=sz)
     assert res.status_code == 404 and res.json()["code"] == "appointment_not_found"
+
+
+def test_member_books_on_the_phone_page_with_a_texted_code(
+    client: TestClient, factory: sessionmaker[Session], world: World, halls: Halls, tick: Tick
+) -> None:
+    with unit_of_work(factory) as session:
+        _slots(session, halls, capacity=1)
+    public = f"/api/v1/public/halls/{halls.token}"
+    slots = client.get(f"{public}/slots").json()
+    assert [s["free"] for s in slots] == [1, 1, 1, 1] and "booked" not in slots[0]
+    page = client.get(f"/h/{halls.token}/book")
+    assert page.status_code == 200 and "10:00" in page.text
+    # The same answer for a member and for anyone else: the page never tells who is a member.
+    for phone in ("13900139000", "13800138000", "13000000000"):
+        res = client.post(f"{public}/booking-codes", json={"phone": phone})
+        assert res.status_code == 202 and res.json() == {"status": "sent_if_member"}
+    again = client.post(f"{public}/booking-codes", json={"phone": "13900139000"})
+    assert again.status_code == 202  # within the minute: nothing sent, said the same way
+    with unit_of_work(factory) as session:
+        (sms,) = _sms(session, "hall_booking_code")  # only the gold member, and only once
+        assert sms.recipient == "13900139000"
+        code = sms.body.split("验证码 ")[1][:6]
+    wrong = "000000" if code != "000000" else "111111"
+    book = {"slot_id": slots[0]["id"], "phone": "139 0013 9000"}
+    for _ in range(5):  # five tries per code, counted even though each is refused
+        res = client.post(f"{public}/appointments", json={**book, "code": wrong})
+        assert res.status_code == 422 and res.json()["code"] == "bad_code"
+    res = client.post(f"{public}/appointments", json={**book, "code": code})
+    assert res.status_code == 422 and res.json()["code"] == "bad_code"  # spent: a new code
+    tick(2)
+    client.post(f"{public}/booking-codes", json={"phone": "13900139000"})
+    with unit_of_work(factory) as session:
+        code = _sms(session, "hall_booking_code")[-1].body.split("验证码 ")[1][:6]
+    done = client.post(f"{public}/appointments", json={**book, "code": code})
+    assert done.status_code == 200, done.text
+    assert done.json()["type_zh"] == "业务办理"
+    reused = client.post(f"{public}/appointments", json={**book, "code": code})
+    assert reused.status_code == 422 and reused.json()["code"] == "bad_code"  # used once
+    with unit_of_work(factory) as session:
+        made = session.get(Appointment, done.json()["appointment_id"])
+        assert made is not None and made.source == "phone" and made.created_by is None
+        assert _sms(session, "hall_appointment")[-1].recipient == "13900139000"  # confirmed
+    assert client.get(f"{public}/slots").json()[0]["free"] == 0
+    for body in ({**book, "code": "12"}, {"slot_id": 1, "phone": "x", "code": "123456"}):
+        res = client.post(f"{public}/appointments", json=body)
+        assert res.status_code == 422 and res.json()["code"], body

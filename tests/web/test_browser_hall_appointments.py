@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from telcodesk import clock
 from telcodesk.app import create_app
@@ -19,7 +21,8 @@ from telcodesk.customers import identity
 from telcodesk.customers import service as customers
 from telcodesk.customers.schemas import CustomerIn
 from telcodesk.db import create_db_engine, make_session_factory, unit_of_work, upgrade
-from telcodesk.halls import setup
+from telcodesk.halls import appointments, setup
+from telcodesk.notify.models import OutboxMessage
 from telcodesk.org import service as org
 from telcodesk.org.roles import Role, UnitKind
 from tests.factories import PASSWORD, build_world
@@ -34,13 +37,16 @@ pytestmark = [
 ]
 SHOTS = Path(os.environ.get("TELCODESK_SCREENSHOTS", "/tmp/telcodesk-screenshots"))
 NOW = [datetime(2026, 12, 7, 1, 0, tzinfo=UTC)]  # 09:00 Beijing
+DB_URL: list[str] = []
 ID_NUMBER = "44010619800101123" + identity.id_check_character("44010619800101123")
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The live server's base URL and the hall's screen token (``DB_URL[0]``: its database)."""
     clock.set_clock(lambda: NOW[0])
     url = f"sqlite:///{tmp_path_factory.mktemp('appointments') / 'hall.db'}"
+    DB_URL[:] = [url]
     upgrade(url)
     factory = make_session_factory(create_db_engine(url))
     with unit_of_work(factory) as session:
@@ -182,3 +188,42 @@ def test_finishing_a_visit_goes_to_the_counter_visit_and_its_slip(site: tuple[st
         expect(desk.locator("#visit-links .link-order")).to_have_count(1)
         desk.screenshot(path=str(SHOTS / "hall-counter-visit-links.png"))
         browser.close()
+
+
+def test_member_books_on_the_phone_page(site: tuple[str, str]) -> None:
+    """BH-4 on the member's own phone: a slot chosen, a code texted (read from the outbox),
+    the booking confirmed on the page and by SMS."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token = site
+    NOW[0] = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)  # 10:30: the 11:00 slots are ahead
+    factory = make_session_factory(create_db_engine(DB_URL[0]))
+    with unit_of_work(factory) as session:
+        hall = setup.hall_by_token(session, token)[0]
+        manager = org.get_staff_by_username(session, "th.manager")
+        appointments.add_slots(
+            session, manager, hall, "B", NOW[0].date(), dt_time(11), dt_time(12), 30, 1
+        )
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        phone = browser.new_page(viewport={"width": 390, "height": 800})
+        phone.goto(f"{base}/h/{token}/book")
+        phone.locator(".slot", has_text="11:00 · 缴费充值").click()
+        phone.fill("#phone", "13700137000")
+        phone.click("#btn-code")
+        expect(phone.locator("#code-sent")).to_contain_text("验证码已发送")
+        with unit_of_work(factory) as session:
+            sms = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.kind == "hall_booking_code")
+            ).one()
+            code = sms.body.split("验证码 ")[1][:6]
+        phone.fill("#code", code)
+        phone.click("#btn-book")
+        expect(phone.locator("#result")).to_contain_text("预约成功：11:00 缴费充值")
+        phone.screenshot(path=str(SHOTS / "hall-phone-booking.png"))
+        browser.close()
+    with unit_of_work(factory) as session:
+        confirmations = session.scalars(
+            select(OutboxMessage.recipient).where(OutboxMessage.kind == "hall_appointment")
+        ).all()
+        assert "13700137000" in confirmations

@@ -21,7 +21,7 @@ from telcodesk.customers.models import Customer
 from telcodesk.deps import ApiStaff, DbDep
 from telcodesk.errors import ValidationFailed
 from telcodesk.halls import appointments, offline, queries, rules, service, setup
-from telcodesk.halls.models import TicketLink
+from telcodesk.halls.models import ServiceType, TicketLink
 from telcodesk.halls.schemas import (
     HALL_CODE_PATTERN,
     PHONE_PATTERN,
@@ -30,6 +30,7 @@ from telcodesk.halls.schemas import (
     BookIn,
     CalledOut,
     CheckInOut,
+    CodeIn,
     CounterMove,
     DeviceIn,
     DeviceOut,
@@ -42,6 +43,9 @@ from telcodesk.halls.schemas import (
     KpisOut,
     OfflineBatchIn,
     OfflineResultOut,
+    PhoneBookedOut,
+    PhoneBookIn,
+    PublicSlotOut,
     SlotOut,
     SlotsIn,
     TicketActionIn,
@@ -519,6 +523,64 @@ def kiosk_check_in(token: Token, body: KioskCheckInIn, db: DbDep) -> CheckInOut:
         unit, _ = setup.hall_by_token(session, token)
         done = appointments.check_in_by_phone(session, unit, body.phone)
         return checked_in_out(session, unit, done)
+
+
+def public_slot_out(view: appointments.SlotView) -> PublicSlotOut:
+    return PublicSlotOut(
+        id=view.slot.id, type=view.code, type_zh=view.name_zh, starts_at=view.slot.starts_at,
+        free=view.free,
+    )  # fmt: skip
+
+
+@router.get(
+    "/public/halls/{token}/slots",
+    response_model=list[PublicSlotOut],
+    operation_id="halls_public_slots",
+)
+def public_slots(token: Token, db: DbDep, day: Day | None = None) -> list[PublicSlotOut]:
+    """The member's phone page: the day's slots still ahead, with places left (BH-4)."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        now = clock.now()
+        return [
+            public_slot_out(v)
+            for v in appointments.day_slots(session, unit, day or _today())
+            if v.slot.starts_at > now
+        ]
+
+
+@router.post(
+    "/public/halls/{token}/booking-codes", status_code=202, operation_id="halls_booking_code"
+)
+def booking_code(token: Token, body: CodeIn, db: DbDep) -> dict[str, str]:
+    """Text a booking code to the number if it is a gold or diamond member's; the answer is
+    the same for any number (202), so the page never tells who is a member."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        appointments.send_code(session, unit, body.phone)
+    return {"status": "sent_if_member"}
+
+
+@router.post(
+    "/public/halls/{token}/appointments",
+    response_model=PhoneBookedOut,
+    operation_id="halls_phone_book",
+)
+def phone_book(token: Token, body: PhoneBookIn, db: DbDep) -> PhoneBookedOut:
+    """The member books on their phone with the code texted to them (BH-4)."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        made = appointments.book_with_code(session, unit, body.slot_id, body.phone, body.code)
+        out = None
+        if made is not None:
+            kind = session.get(ServiceType, made.service_type_id)
+            out = PhoneBookedOut(
+                appointment_id=made.id, starts_at=made.starts_at,
+                type_zh=kind.name_zh if kind else "",
+            )  # fmt: skip
+    if out is None:  # the wrong try is counted (committed above), then refused
+        raise appointments.BadCode()
+    return out
 
 
 @router.post(

@@ -271,3 +271,20 @@ class TicketLink(Base):
     number: Mapped[str] = mapped_column(String(30))  # CV20261207-000001, the order's number
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class BookingCode(Base):
+    """A one-time code texted to a member who books on their phone's H5 page (BH-4): it
+    proves the number is theirs. Kept as a hash; a few tries, ten minutes."""
+
+    __tablename__ = "hall_booking_code"
+    __table_args__ = (Index("ix_hall_booking_code_phone", "phone", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    phone: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    tries: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -330,3 +330,33 @@ class OfflineResultOut(BaseModel):
     code: str | None
     message_zh: str | None
     message_en: str | None
+
+
+class CodeIn(BaseModel):
+    """The member's number: a booking code is texted to it if it is a gold or diamond member's."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(pattern=PHONE_PATTERN, max_length=30)
+
+
+class PhoneBookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    slot_id: int = Field(ge=1, le=MAX_ID)
+    phone: str = Field(pattern=PHONE_PATTERN, max_length=30)
+    code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+class PublicSlotOut(BaseModel):
+    """A slot as the public page shows it: the time, the business, whether places are left."""
+
+    id: int
+    type: str
+    type_zh: str
+    starts_at: datetime
+    free: int
+
+
+class PhoneBookedOut(BaseModel):
+    appointment_id: int
+    starts_at: datetime
+    type_zh: str

@@ -28,6 +28,7 @@ from telcodesk.halls.api import (
     TicketVisitIn,
     act,
     link_out,
+    public_slot_out,
     register_ticket_order,
     start_ticket_visit,
 )
@@ -365,6 +366,20 @@ self.addEventListener("fetch", (event) => {
   );
 });
 """
+
+
+@router.get("/h/{token}/book", response_class=HTMLResponse)
+def book_page(request: Request, token: Token, db: DbDep) -> HTMLResponse:
+    """A member books today's visit on their phone (BH-4): the hall's slots, a texted code."""
+    with db.uow() as session:
+        unit, _ = setup.hall_by_token(session, token)
+        now = clock.now()
+        slots = [
+            public_slot_out(v)
+            for v in appointments.day_slots(session, unit, clock.local(now).date())
+            if v.slot.starts_at > now
+        ]
+        return render(request, "halls/book.html", hall=unit, token=token, slots=slots)
 
 
 @router.get("/h/{token}/sw.js")
