@@ -1,7 +1,7 @@
 """hall_booking_code: the one-time code a member books with on their phone (BH-4)
 
-Revision ID: 0026_hall_booking_code
-Revises: 0025_hall_ticket_link
+Revision ID: 0028_hall_booking_code
+Revises: 0027_customer_import_jobs
 Create Date: 2026-12-07 02:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from telcodesk.db import UTCDateTime
 
-revision: str = "0026_hall_booking_code"
-down_revision: str | None = "0025_hall_ticket_link"
+revision: str = "0028_hall_booking_code"
+down_revision: str | None = "0027_customer_import_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
