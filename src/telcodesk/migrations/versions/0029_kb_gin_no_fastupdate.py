@@ -1,8 +1,8 @@
 """The knowledge search's GIN indexes without a pending list (fastupdate = off), and the list
 they have flushed: every search read the pending list in full (KB-1)
 
-Revision ID: 0028_kb_gin_direct
-Revises: 0027_customer_import_jobs
+Revision ID: 0029_kb_gin_direct
+Revises: 0028_hall_booking_code
 Create Date: 2026-12-07 02:00:00
 
 With fastupdate on (PostgreSQL's default) new entries wait in an unsorted pending list, up to
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0028_kb_gin_direct"
-down_revision: str | None = "0027_customer_import_jobs"
+revision: str = "0029_kb_gin_direct"
+down_revision: str | None = "0028_hall_booking_code"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
