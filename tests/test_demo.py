@@ -83,6 +83,12 @@ def test_demo_is_complete_consistent_and_idempotent(factory: sessionmaker[Sessio
         statuses = set(session.scalars(select(WorkOrder.status)))
         assert statuses == set(Status)
         check_history(session)
+        # A staffing plan and a week's roster of the 10000 centre's agents (CC-3).
+        from telcodesk.rostering.models import Roster, RosterShift
+
+        roster = session.scalars(select(Roster)).one()
+        assert roster.report["demand_total"] > 0 and roster.days == 7
+        assert session.scalars(select(RosterShift)).first() is not None
 
     again = load_demo(factory, orders=300)
     assert again == replace(summary, orders_added=0)

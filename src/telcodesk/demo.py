@@ -28,6 +28,9 @@ from telcodesk.knowledge import service as knowledge
 from telcodesk.org import service as org
 from telcodesk.org.models import OrgUnit, Staff
 from telcodesk.org.roles import SYSTEM_USERNAME, Role, UnitKind
+from telcodesk.rostering import service as rostering
+from telcodesk.rostering.models import StaffingPlan
+from telcodesk.rostering.schemas import PlanIn, RosterIn
 from telcodesk.routing import service as routing
 from telcodesk.sla import service as sla
 from telcodesk.workorders import service as workorders
@@ -685,6 +688,21 @@ def _duplicates(inputs: list[CustomerIn]) -> Iterator[CustomerIn]:
         yield person.model_copy(update={"phone": f"{area}8{n:03d}{n:04d}", "alt_phone": None})
 
 
+def _staffing(session: Session) -> None:
+    """The 10000 centre's plan for today from 300 calls over the day, and a roster of its
+    hotline agents for the week from today (once: kept if there is one)."""
+    if session.scalar(select(func.count()).select_from(StaffingPlan)):
+        return
+    boss = org.get_staff_by_username(session, "cc.supervisor")
+    today = clock.local(clock.now()).date()
+    plan = rostering.create_plan(
+        session, boss, "GD-10000", PlanIn(day=today, name="演示日计划", total_calls=300)
+    )
+    rostering.solve_roster(
+        session, boss, plan.id, RosterIn(start_day=today, time_limit_s=3, explain=False)
+    )
+
+
 def load_demo(
     factory: sessionmaker[Session],
     *,
@@ -724,6 +742,8 @@ def load_demo(
         kb_demo.load_articles(session, by_name["hq.kbeditor"], by_name["hq.kbreviewer"])
         kb_demo.load_reply_templates(session, by_name["hq.kbeditor"])  # 话术 (issue 9 item 7)
         knowledge.retire_expired(session)
+    with unit_of_work(factory) as session:  # a day's staffing plan and a week's roster (CC-3)
+        _staffing(session)
     with unit_of_work(factory) as session:
         n_units, n_staff, n_customers = (_count(session, m) for m in (OrgUnit, Staff, Customer))
         return DemoSummary(n_units, n_staff, n_customers, len(plans), _count(session, WorkOrder))
