@@ -149,6 +149,8 @@ def test_at_risk_queue_nearest_breach_first_paused_apart(
             session, world.supervisor, ListSpec(queue="at_risk", group="handler")
         )
         assert grouped.groups == [("", "", 2)]  # nobody handles them yet
+        by_unit = queries.page(session, world.supervisor, ListSpec(queue="at_risk", group="unit"))
+        assert by_unit.groups == [("GZ", "广州", 2)]  # the owner's unit while nobody has it
         with pytest.raises(DomainError) as caught:  # agents have no at-risk queue
             queries.page(session, world.agent, ListSpec(queue="at_risk"))
         assert caught.value.status == 403

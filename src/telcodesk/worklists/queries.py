@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from telcodesk import clock
 from telcodesk.org import permissions
@@ -132,11 +132,15 @@ def _groups(
     """(key, name, count) per handling unit or handler of the list, largest first."""
     ids = base.with_only_columns(WorkOrder.id).subquery()
     if spec.group == "unit":
+        owner = aliased(Staff)
+        # The unit an order sits with: its handling unit, or its owner's while nobody has it.
+        unit_id = func.coalesce(WorkOrder.handling_unit_id, owner.unit_id)
         stmt = (
             select(OrgUnit.code, OrgUnit.name, func.count())
             .select_from(WorkOrder)
             .join(ids, ids.c.id == WorkOrder.id)
-            .outerjoin(OrgUnit, OrgUnit.id == WorkOrder.handling_unit_id)
+            .join(owner, owner.id == WorkOrder.first_contact_owner_id)
+            .outerjoin(OrgUnit, OrgUnit.id == unit_id)
             .group_by(OrgUnit.code, OrgUnit.name)
         )
     else:

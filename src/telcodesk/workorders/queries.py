@@ -86,9 +86,16 @@ def filter_orders(session: Session, f: OrderFilter) -> Select[WorkOrder]:
         stmt = stmt.where(WorkOrder.customer_id.in_(tiered))
     if f.escalated:
         stmt = stmt.where(WorkOrder.escalation_level > 0)
-    if f.unit:
+    if f.unit:  # the unit an order sits with: handling unit, else the owner's (as authority)
+        unit_ids = select(OrgUnit.id).where(OrgUnit.code == f.unit)
         stmt = stmt.where(
-            WorkOrder.handling_unit_id.in_(select(OrgUnit.id).where(OrgUnit.code == f.unit))
+            or_(
+                WorkOrder.handling_unit_id.in_(unit_ids),
+                WorkOrder.handling_unit_id.is_(None)
+                & WorkOrder.first_contact_owner_id.in_(
+                    select(Staff.id).where(Staff.unit_id.in_(unit_ids))
+                ),
+            )
         )
     if f.handler:
         stmt = stmt.where(WorkOrder.handler_id.in_(_staff_ids(f.handler)))
