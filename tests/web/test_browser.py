@@ -247,7 +247,7 @@ def test_province_agent_registers_a_new_caller_in_the_numbers_city(
     page.screenshot(path=str(tmp_path / "register-city.png"), full_page=True)
     page.click("#submit-order")
     expect(page.locator("#order-status")).to_have_attribute("data-status", "registered")
-    expect(page.locator("body")).to_contain_text("440300")
+    expect(page.locator("body")).to_contain_text("深圳市")  # the city by its name (issue 9)
     page.screenshot(path=str(tmp_path / "registered.png"), full_page=True)
     page.close()
 
