@@ -240,6 +240,7 @@ def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
             spec = ListSpec(filters=OrderFilter(open_only=True, **who), page_size=200)
             rows = queries.page(session, staff, spec).rows
         deadlines = {o.id: sla.view(session, o.clocks) for o in [*rows, *closed]}
+        closure_codes = orders.closure_codes(session)  # the bulk form's archive fields
     return render(
         request,
         "workorders/my_orders.html",
@@ -248,4 +249,5 @@ def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
         closed=closed,
         deadlines=deadlines,
         tab=tab,
+        closure_codes=closure_codes,
     )
