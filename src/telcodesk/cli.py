@@ -497,7 +497,9 @@ def customers_import(
 
 
 # --- knowledge base 信息采编 (KB-1, KB-2) ---------------------------------------------------
-kb_app = typer.Typer(help="Knowledge base / 知识库 (search, import, export)", no_args_is_help=True)
+kb_app = typer.Typer(
+    help="Knowledge base / 知识库 (search, import, export, reply templates)", no_args_is_help=True
+)
 app.add_typer(kb_app, name="kb")
 KbActor = Annotated[str, typer.Option("--as", help="Account whose region and rights apply")]
 
@@ -571,6 +573,30 @@ def kb_export(actor: KbActor) -> None:
         who = org.get_staff_by_username(session, actor)
         for line in importer.export_lines(session, who):
             typer.echo(line, nl=False)
+
+
+@kb_app.command("replies")
+def kb_replies(
+    actor: KbActor,
+    order: Annotated[str | None, typer.Option(help="Fill them for this order")] = None,
+) -> None:
+    """Reply templates 话术 the account sees; with --order, filled for that order."""
+    from telcodesk.knowledge import replies
+    from telcodesk.org import service as org
+
+    try:
+        with unit_of_work(_factory()) as session:
+            who = org.get_staff_by_username(session, actor)
+            if order is None:
+                for t in replies.listed(session, who):
+                    console.print(f"{t.id:>5}  {t.state:8}  {t.category_code or '*':24}  {t.title}")
+                return
+            for t in replies.for_order(session, who, order)[1]:
+                text = replies.filled(session, who, order, t.id)[2]
+                console.print(f"{t.id:>5}  {t.title}\n       {text}", markup=False)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message_zh} / {exc.message_en}[/red]")
+        raise typer.Exit(1) from exc
 
 
 @closure_app.command("list")

@@ -192,3 +192,34 @@ def test_api_and_console(client: TestClient, factory: sessionmaker[Session], des
     assert f'data-template="{tid}"' in card.text
     text = client.get(f"/console/orders/{number}/reply-templates/{tid}")
     assert text.text == "张*您好，深表歉意。"
+
+
+def test_cli_lists_and_fills(
+    factory: sessionmaker[Session], desk: Desk, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from telcodesk import config
+    from telcodesk.cli import app as cli
+
+    with unit_of_work(factory) as session:
+        t = replies.create(session, desk.gz_editor, template())
+        replies.move(session, desk.gz_editor, t.id, ReplyState.ACTIVE)
+        number = new_order(session, desk.world)
+    monkeypatch.setenv("TELCODESK_DATABASE_URL", db_url)
+    config.get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        listed = runner.invoke(cli, ["kb", "replies", "--as", desk.gz_editor.username])
+        assert listed.exit_code == 0 and "宽带故障受理告知" in listed.output
+        filled = runner.invoke(
+            cli, ["kb", "replies", "--as", desk.world.agent.username, "--order", number]
+        )
+        assert filled.exit_code == 0, filled.output
+        assert f"张*您好，您的工单{number}" in filled.output
+        other = runner.invoke(
+            cli, ["kb", "replies", "--as", desk.world.other_city_agent.username, "--order", number]
+        )
+        assert other.exit_code == 1 and "工单不存在" in other.output
+    finally:
+        config.get_settings.cache_clear()
