@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import time
 from pathlib import Path
 
 from tests.web.test_browser import pytestmark  # noqa: F401 - browser tests: Chromium needed
@@ -20,12 +19,9 @@ def test_screenshots_of_every_main_page(tmp_path: Path) -> None:
     script = importlib.util.module_from_spec(spec)
     sys.modules["screenshots"] = script  # its dataclasses look their module up
     spec.loader.exec_module(script)
-    started = time.monotonic()
     saved = script.take(tmp_path)
-    took = time.monotonic() - started
     names = sorted(p.name for p in saved)
     assert names == sorted(f"{s.name}.{lang}.png" for s in script.SHOTS for lang in script.LANGS)
     assert all(p.stat().st_size > 10_000 for p in saved)  # a real page, not a blank one
     committed = sorted(p.name for p in (ROOT / "docs/screenshots").glob("*.png"))
     assert committed == names, "run scripts/screenshots.py and commit docs/screenshots/"
-    assert took < 60, f"screenshots took {took:.0f} s"
