@@ -260,3 +260,38 @@ def test_api_and_console(client: TestClient, world: World, factory: sessionmaker
         .headers["location"]
         .startswith("/console/orders?queue=at_risk")
     )
+
+
+def test_bulk_form_on_the_customer_page_and_a_picker_of_the_region(
+    client: TestClient, world: World, factory: sessionmaker[Session]
+) -> None:
+    """Bulk actions from any list (item 2): the customer page's orders carry the form too, and
+    the handler is picked by name from the actor's own region (each order still checks who may
+    take it)."""
+    from telcodesk.workorders import candidates
+
+    gz = register(factory, world)
+    act(factory, world.supervisor, gz, Action.REVIEW_VALID)
+    with unit_of_work(factory) as session:
+        city = {s.username for s in candidates.in_region(session, world.agent)}
+        nationwide = {s.username for s in candidates.in_region(session, world.admin)}
+    assert world.handler.username in city
+    assert world.other_city_agent.username not in city  # Shenzhen is not Guangzhou's
+    assert world.other_city_agent.username in nationwide and world.auditor.username not in city
+
+    console_login(client, world.supervisor.username)
+    page = client.get(f"/console/customers/{world.customer.id}")
+    assert page.status_code == 200
+    assert f'name="numbers" value="{gz}"' in page.text and 'id="bulk-form"' in page.text
+    assert f'<option value="{world.handler.username}">{world.handler.display_name}' in page.text
+    done = client.post(
+        "/console/orders/bulk",
+        data={
+            "numbers": [gz],
+            "action": "assign",
+            "handler": world.handler.username,
+            "back": f"/console/customers/{world.customer.id}",
+        },
+    )
+    assert done.status_code == 200 and 'data-done="1"' in done.text
+    assert f'href="/console/customers/{world.customer.id}"' in done.text

@@ -37,6 +37,7 @@ from telcodesk.web.views import (
     render,
     templates,
 )
+from telcodesk.web.worklist_views import bulk_form
 from telcodesk.workorders import merge, reveal
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.models import WorkOrder
@@ -185,6 +186,7 @@ def _customer_page(
                 customer=customer,
                 orders=rows,
                 deadlines={o.id: sla.view(session, o.clocks) for o in rows},
+                **bulk_form(session, staff),
                 title=masking.mask_name(customer.name),
                 profile=profiles.profile(session, customer.id, viewer=staff),
                 duplicates=customers.possible_duplicates(session, staff, customer)

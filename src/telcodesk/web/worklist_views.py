@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import ImmutableMultiDict, QueryParams
 
 from telcodesk.customers import service as customers
@@ -22,10 +23,21 @@ from telcodesk.web.kernel import ConsoleStaff, done, error_text, failure, lang_o
 from telcodesk.worklists import queries
 from telcodesk.worklists import service as worklists
 from telcodesk.worklists.schemas import COLUMNS, DEFAULT_COLUMNS, BulkIn, ListSpec, SavedViewIn
+from telcodesk.workorders import candidates
 from telcodesk.workorders import service as orders
 from telcodesk.workorders.schemas import OrderFilter
 
 router = APIRouter(include_in_schema=False)
+
+
+def bulk_form(session: Session, staff: Staff) -> dict[str, Any]:
+    """What the bulk form (workorders/_bulk_form.html) needs: the archive's code lists and
+    the people of the actor's region to pick a handler from."""
+    return {
+        "closure_codes": orders.closure_codes(session),
+        "bulk_people": candidates.in_region(session, staff),
+    }
+
 
 LIST_FILTERS = ("status", "type", "channel", "tier", "cities")
 ONE_FILTERS = (
@@ -107,7 +119,7 @@ def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse
         views = worklists.visible_views(session, staff)
         counts = worklists.counts(session, staff, views)
         deadlines = {o.id: sla.view(session, o.clocks) for o in result.rows}
-        closure_codes = orders.closure_codes(session)
+        bulk = bulk_form(session, staff)
         query = query_of(spec)
 
     def link(page: int) -> str:
@@ -133,7 +145,7 @@ def order_list(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse
         columns=spec.columns,
         selectable=True,
         cities=customers.cities_in_reach(staff),
-        closure_codes=closure_codes,
+        **bulk,
         error=error,
         title=text("orders", lang),
     )
@@ -192,7 +204,7 @@ def _back(request: Request, staff: Staff, db: DbDep, error: str, code: int) -> H
             columns=DEFAULT_COLUMNS,
             selectable=True,
             cities=customers.cities_in_reach(staff),
-            closure_codes=orders.closure_codes(session),
+            **bulk_form(session, staff),
             error=error,
         )
 
@@ -240,7 +252,7 @@ def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
             spec = ListSpec(filters=OrderFilter(open_only=True, **who), page_size=200)
             rows = queries.page(session, staff, spec).rows
         deadlines = {o.id: sla.view(session, o.clocks) for o in [*rows, *closed]}
-        closure_codes = orders.closure_codes(session)  # the bulk form's archive fields
+        bulk = bulk_form(session, staff)
     return render(
         request,
         "workorders/my_orders.html",
@@ -249,5 +261,5 @@ def my_orders(request: Request, staff: ConsoleStaff, db: DbDep) -> HTMLResponse:
         closed=closed,
         deadlines=deadlines,
         tab=tab,
-        closure_codes=closure_codes,
+        **bulk,
     )

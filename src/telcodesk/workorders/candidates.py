@@ -134,6 +134,25 @@ def candidates(
     return sorted(groups.values(), key=nearness)
 
 
+def in_region(session: Session, actor: Staff, limit: int = LIMIT) -> list[Staff]:
+    """People of the actor's own region whose role handles some type of order, by unit then
+    name: the bulk form's picker (issue 9 item 2). Each order still checks
+    ``require_eligible`` when the action runs, so the list only helps to choose."""
+    scope = scope_of(actor)
+    handling = [role for role, types in rules.HANDLED_TYPES.items() if types]
+    stmt = (
+        select(Staff)
+        .join(OrgUnit, Staff.unit_id == OrgUnit.id)
+        .where(Staff.active, Staff.username != SYSTEM_USERNAME, Staff.role.in_(handling))
+        .order_by(OrgUnit.id, Staff.display_name, Staff.id)
+        .limit(limit)
+    )
+    if not scope.everything:  # a city's units share its first four digits, a province's two
+        prefix = scope.city[:4] if scope.city else (scope.province or "")[:2]
+        stmt = stmt.where(OrgUnit.region_code.startswith(prefix, autoescape=True))
+    return list(session.scalars(stmt))
+
+
 # Actions that hand the order to a person the actor chooses.
 CHOOSING = (rules.Action.ASSIGN, rules.Action.TRANSFER, rules.Action.ESCALATE)
 
