@@ -855,3 +855,73 @@ def main() -> None:  # pragma: no cover
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+orders_app = typer.Typer(
+    help="Work orders / 工单 (saved views, bulk actions)", no_args_is_help=True
+)
+app.add_typer(orders_app, name="orders")
+
+
+@orders_app.command("views")
+def orders_views(actor: StaffActor) -> None:
+    """The saved views an account sees (its own, then its unit's), with their counts."""
+    from telcodesk.org import service as org
+    from telcodesk.worklists import service as worklists
+
+    try:
+        with unit_of_work(_factory()) as session:
+            who = org.get_staff_by_username(session, actor)
+            views = worklists.visible_views(session, who)
+            counts = worklists.counts(session, who, views)
+            table = Table("id", "name", "shared", "orders")
+            for v in views:
+                table.add_row(str(v.id), v.name, "yes" if v.unit_id else "", str(counts[v.id]))
+    except DomainError as exc:
+        raise _fail(exc) from exc
+    console.print(table)
+
+
+@orders_app.command("bulk")
+def orders_bulk(
+    action: Annotated[str, typer.Argument(help="assign, transfer, chase, archive or note")],
+    numbers: Annotated[list[str], typer.Argument(help="Order numbers (WO…)")],
+    actor: StaffActor,
+    handler: Annotated[str | None, typer.Option(help="assign, transfer: username")] = None,
+    reason: Annotated[str | None, typer.Option(help="transfer, chase, archive")] = None,
+    body: Annotated[str | None, typer.Option(help="note: its text")] = None,
+    root_cause: Annotated[str | None, typer.Option(help="archive: root cause code")] = None,
+    responsibility: Annotated[str | None, typer.Option(help="archive: responsibility")] = None,
+    justified: Annotated[bool | None, typer.Option(help="archive: complaint justified")] = None,
+) -> None:
+    """One action on many orders, each in its own transaction (issue 9 item 2); prints what was
+    done and why the rest were refused. Exits 1 when any order was refused."""
+    from telcodesk.org import service as org
+    from telcodesk.worklists import service as worklists
+    from telcodesk.worklists.schemas import BulkIn
+
+    factory = _factory()
+    try:
+        data = BulkIn.model_validate(
+            {
+                "numbers": numbers,
+                "action": action,
+                "handler": handler,
+                "reason": reason,
+                "body": body,
+                "root_cause": root_cause,
+                "responsibility": responsibility,
+                "justified": justified,
+            }
+        )
+        with unit_of_work(factory) as session:
+            who = org.get_staff_by_username(session, actor)
+        summary = worklists.bulk(lambda: unit_of_work(factory), who, data)
+    except (DomainError, ValidationError) as exc:
+        raise _fail(exc) from exc
+    for number in summary.done:
+        console.print(f"[green]done[/green]     {number}")
+    for r in summary.refused:
+        console.print(f"[red]refused[/red]  {r.number}  {r.code}: {r.message_zh} / {r.message_en}")
+    if summary.refused:
+        raise typer.Exit(1)

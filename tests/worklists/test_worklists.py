@@ -295,3 +295,43 @@ def test_bulk_form_on_the_customer_page_and_a_picker_of_the_region(
     )
     assert done.status_code == 200 and 'data-done="1"' in done.text
     assert f'href="/console/customers/{world.customer.id}"' in done.text
+
+
+def test_the_cli_lists_views_and_acts_in_bulk(
+    world: World,
+    factory: sessionmaker[Session],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`telcodesk orders views|bulk --as USER`: the same service, the same refusals."""
+    from typer.testing import CliRunner
+
+    from telcodesk import config
+    from telcodesk.cli import app as cli
+
+    gz = register(factory, world)
+    act(factory, world.supervisor, gz, Action.REVIEW_VALID)
+    sz = register(factory, world, actor=world.other_city_agent, customer_id=world.vip.id)
+    with unit_of_work(factory) as session:
+        worklists.save_view(
+            session,
+            world.supervisor,
+            SavedViewIn(name="待派投诉", spec=ListSpec(filters=OrderFilter(type=["complaint"]))),
+        )
+    monkeypatch.setenv("TELCODESK_DATABASE_URL", db_url)
+    config.get_settings.cache_clear()
+    try:
+        run = CliRunner().invoke
+        views = run(cli, ["orders", "views", "--as", world.supervisor.username])
+        bulk = run(cli, ["orders", "bulk", "assign", gz, sz, "--as", world.agent.username,
+                         "--handler", world.handler.username])  # fmt: skip
+        empty_note = run(cli, ["orders", "bulk", "note", gz, "--as", world.agent.username])
+    finally:
+        config.get_settings.cache_clear()
+    assert views.exit_code == 0, views.output
+    assert "待派投诉" in views.output
+    assert bulk.exit_code == 1, bulk.output  # one refused
+    assert f"done     {gz}" in bulk.output and f"refused  {sz}  order_not_found" in bulk.output
+    assert empty_note.exit_code == 1 and "body" in empty_note.output
+    with unit_of_work(factory) as session:
+        assert orders.get_order(session, gz, viewer=world.supervisor).handler_id == world.handler.id
