@@ -33,7 +33,7 @@ from telcodesk.halls.api import router as halls_router
 from telcodesk.knowledge.api import order_router as knowledge_order_router
 from telcodesk.knowledge.api import router as knowledge_router
 from telcodesk.notify.api import router as notify_router
-from telcodesk.openapi_errors import add_error_responses
+from telcodesk.openapi_errors import add_error_responses, summarise
 from telcodesk.org.admin_api import router as org_admin_router
 from telcodesk.org.api import router as auth_router
 from telcodesk.rostering.api import router as staffing_router
@@ -295,6 +295,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = False) ->
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    summarise(app.routes)
     base_openapi = app.openapi
     # Every operation documents the shared error statuses and the one error body.
     app.openapi = lambda: add_error_responses(base_openapi())  # type: ignore[method-assign]

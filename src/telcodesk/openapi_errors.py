@@ -49,3 +49,30 @@ def add_error_responses(spec: dict[str, Any]) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return spec
+
+
+def summarise(routes: list[Any]) -> None:
+    """Give every API operation a real summary (issue 9 item 8): its own ``summary=``, else the
+    first sentence of its docstring, instead of FastAPI's title-cased function name ("Me")."""
+    from fastapi.routing import APIRoute
+
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # an included router: its own routes
+        if inner is not None:
+            summarise(inner.routes)
+        elif isinstance(route, APIRoute) and route.include_in_schema and not route.summary:
+            route.summary = first_sentence(route.description or "")
+
+
+def first_sentence(doc: str, limit: int = 120) -> str:
+    """The docstring's first sentence, cut at a word boundary when it runs past ``limit``."""
+    text = " ".join(doc.split("\n\n")[0].split())
+    for stop in (". ", "。", "; ", "；"):
+        text = text.split(stop)[0]
+    text = text.rstrip(".")
+    for stop in (" (", ": "):  # a long sentence: its head, before the details
+        if len(text) > limit and text.find(stop) >= 20:
+            text = text[: text.find(stop)]
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:(") + "…"

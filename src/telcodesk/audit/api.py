@@ -21,6 +21,7 @@ def search(
     before_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPage:
+    """Search the audit log (auditors and admins; masked reveals included)."""
     with db.uow() as session:
         items, next_cursor = service.search(
             session, staff, filters, before_id=before_id, limit=limit

@@ -78,6 +78,7 @@ def start(body: VisitIn, staff: ApiStaff, db: DbDep) -> VisitOut:
 
 @router.get("/visits/{visit_number}", response_model=VisitOut, operation_id="counter_visit_get")
 def get(visit_number: VisitNumber, staff: ApiStaff, db: DbDep) -> VisitOut:
+    """One counter visit with its transactions and slip state (BH-5)."""
     with db.uow() as session:
         return visit_out(session, service.get_visit(session, visit_number, viewer=staff))
 

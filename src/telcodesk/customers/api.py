@@ -74,6 +74,7 @@ def create(body: CustomerIn, staff: ApiStaff, db: DbDep) -> CustomerOut:
 
 @router.get("/{customer_id}", response_model=CustomerOut, operation_id="customers_get")
 def get(customer_id: CustomerId, staff: ApiStaff, db: DbDep) -> CustomerOut:
+    """One customer (360 view), masked per the caller's rights."""
     with db.uow() as session:
         return CustomerOut.model_validate(service.view_customer(session, customer_id, viewer=staff))
 

@@ -115,6 +115,7 @@ def list_halls(staff: ApiStaff, db: DbDep) -> list[HallOut]:
 
 @router.get("/halls/{hall}", response_model=HallOut, operation_id="halls_get")
 def get_hall(hall: HallCode, staff: ApiStaff, db: DbDep) -> HallOut:
+    """A hall's board: counters, what each is calling and the waiting per queue."""
     with db.uow() as session:
         return queries.board(session, setup.hall_for(session, staff, hall))
 
@@ -205,7 +206,9 @@ def ticket_action(
     staff: ApiStaff,
     db: DbDep,
 ) -> TicketOut:
-    """recall (no-show after N calls), start, finish (with an outcome), recycle, park, unpark
+    """Act on a ticket at the counter.
+
+    recall (no-show after N calls), start, finish (with an outcome), recycle, park, unpark
     (to a counter), transfer (to a type, counter or person), remove, left, solved (BH-1)."""
     with db.uow() as session:
         unit = setup.hall_for(session, staff, hall)
@@ -467,6 +470,7 @@ def book(hall: HallCode, body: BookIn, staff: ApiStaff, db: DbDep) -> Appointmen
 def list_appointments(
     hall: HallCode, staff: ApiStaff, db: DbDep, day: Day | None = None
 ) -> list[AppointmentOut]:
+    """A hall's appointments for a day (BH-4)."""
     with db.uow() as session:
         unit = setup.hall_for(session, staff, hall)
         return [
@@ -495,6 +499,7 @@ def check_in(hall: HallCode, appointment_id: TicketId, staff: ApiStaff, db: DbDe
     operation_id="halls_cancel_appointment",
 )
 def cancel(hall: HallCode, appointment_id: TicketId, staff: ApiStaff, db: DbDep) -> AppointmentOut:
+    """Cancel an appointment; its slot is free again."""
     with db.uow() as session:
         unit = setup.hall_for(session, staff, hall)
         appointments.cancel(session, staff, unit, appointment_id)

@@ -168,6 +168,7 @@ def create_article(body: ArticleIn, staff: ApiStaff, db: DbDep) -> ArticleOut:
 
 @router.get("/articles/{article}", response_model=ArticleOut, operation_id="kb_articles_get")
 def get_article(article: ArticleNo, staff: ApiStaff, db: DbDep) -> ArticleOut:
+    """One article in the version for the caller's region (KB-1)."""
     with db.uow() as session:
         return article_out(session, staff, service.get_article(session, article, staff))
 
@@ -216,6 +217,7 @@ def diff(
     old: Annotated[int, Query(ge=1, le=100_000)],
     new: Annotated[int, Query(ge=1, le=100_000)],
 ) -> DiffOut:
+    """What changed between two versions of an article."""
     with db.uow() as session:
         text = service.diff(session, staff, article, old, new)
         return DiffOut(number=article, old_version=old, new_version=new, diff=text)
@@ -329,6 +331,7 @@ def push_bulletin(body: BulletinIn, staff: ApiStaff, db: DbDep) -> BulletinOut:
 
 @router.get("/bulletins", response_model=list[BulletinOut], operation_id="kb_bulletins_list")
 def my_bulletins(staff: ApiStaff, db: DbDep) -> list[BulletinOut]:
+    """The bulletins addressed to the caller, read or not (KB-2)."""
     with db.uow() as session:
         return [bulletin_out(session, b, r) for b, r in bulletins.mine(session, staff)]
 
@@ -337,6 +340,7 @@ def my_bulletins(staff: ApiStaff, db: DbDep) -> list[BulletinOut]:
     "/bulletins/{bulletin_id}/read", response_model=BulletinOut, operation_id="kb_bulletins_read"
 )
 def confirm_read(bulletin_id: BulletinId, staff: ApiStaff, db: DbDep) -> BulletinOut:
+    """Confirm the caller has read a bulletin."""
     with db.uow() as session:
         receipt = bulletins.confirm(session, staff, bulletin_id)
         return bulletin_out(session, bulletins.get(session, staff, bulletin_id), receipt)

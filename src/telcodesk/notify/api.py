@@ -66,6 +66,7 @@ def list_notifications(
     "/notifications/unread-count", response_model=UnreadOut, operation_id="notifications_unread"
 )
 def unread_count(staff: ApiStaff, db: DbDep) -> UnreadOut:
+    """How many of the caller's notifications are unread (the bell)."""
     with db.uow() as session:
         return UnreadOut(unread=service.unread_count(session, staff))
 
@@ -76,6 +77,7 @@ def unread_count(staff: ApiStaff, db: DbDep) -> UnreadOut:
     operation_id="notifications_mark_read",
 )
 def mark_read(notification_id: NotificationId, staff: ApiStaff, db: DbDep) -> NotificationOut:
+    """Mark one of the caller's notifications read."""
     with db.uow() as session:
         note = service.mark_read(session, staff, notification_id)
         by_id = queries.numbers(session, {note.order_id} if note.order_id else set())
@@ -86,6 +88,7 @@ def mark_read(notification_id: NotificationId, staff: ApiStaff, db: DbDep) -> No
     "/notifications/read-all", response_model=MarkedOut, operation_id="notifications_read_all"
 )
 def mark_all_read(staff: ApiStaff, db: DbDep) -> MarkedOut:
+    """Mark all of the caller's notifications read."""
     with db.uow() as session:
         return MarkedOut(marked=service.mark_all_read(session, staff))
 
@@ -116,6 +119,7 @@ def preferences_out(profile: NotifyProfile) -> PreferencesOut:
     operation_id="notifications_preferences",
 )
 def get_preferences(staff: ApiStaff, db: DbDep) -> PreferencesOut:
+    """The caller's notification preferences per kind and channel."""
     with db.uow() as session:
         return preferences_out(service.get_profile(session, staff))
 
@@ -171,6 +175,7 @@ def replay(body: ReplayIn, staff: ApiStaff, db: DbDep) -> MarkedOut:
     "/message-templates", response_model=list[TemplateKindOut], operation_id="templates_list"
 )
 def list_templates(staff: ApiStaff, db: DbDep) -> list[TemplateKindOut]:
+    """The message templates notifications are written from."""
     with db.uow() as session:
         return [
             TemplateKindOut(
@@ -223,6 +228,7 @@ def delete_template(
 def save_quiet_hours(
     province_code: Province, body: QuietHoursIn, staff: ApiStaff, db: DbDep
 ) -> QuietHoursOut:
+    """Set a province's quiet hours for SMS to customers (admins of the province)."""
     with db.uow() as session:
         row = customer.save_quiet_hours(
             session, staff, province_code=province_code, start=body.start, end=body.end

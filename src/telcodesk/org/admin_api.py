@@ -27,6 +27,7 @@ Username = Annotated[Line, Path(max_length=50)]
 
 @router.get("/units", response_model=list[UnitOut], operation_id="org_units_list")
 def list_units(staff: ApiStaff, db: DbDep) -> list[UnitOut]:
+    """The units of the caller's region: HQ, provinces, cities, halls, centres."""
     with db.uow() as session:
         return [UnitOut.model_validate(u) for u in admin.list_units(session, staff)]
 
@@ -35,6 +36,7 @@ def list_units(staff: ApiStaff, db: DbDep) -> list[UnitOut]:
 def save_unit(
     code: Annotated[Line, Path(max_length=40)], body: UnitIn, staff: ApiStaff, db: DbDep
 ) -> UnitOut:
+    """Create or change a unit inside the caller's region (audited)."""
     with db.uow() as session:
         unit, _ = admin.save_unit(session, staff, body.model_copy(update={"code": code}))
         return UnitOut.model_validate(unit)
@@ -42,12 +44,14 @@ def save_unit(
 
 @router.get("/staff", response_model=list[StaffOut], operation_id="org_staff_list")
 def list_staff(staff: ApiStaff, db: DbDep) -> list[StaffOut]:
+    """The staff of the caller's region."""
     with db.uow() as session:
         return [StaffOut.model_validate(s) for s in admin.list_staff(session, staff)]
 
 
 @router.post("/staff", response_model=StaffOut, status_code=201, operation_id="org_staff_create")
 def add_staff(body: StaffIn, staff: ApiStaff, db: DbDep) -> StaffOut:
+    """Add a staff account in the caller's region (audited)."""
     with db.uow() as session:
         return StaffOut.model_validate(admin.add_staff(session, staff, body))
 
@@ -56,6 +60,7 @@ def add_staff(body: StaffIn, staff: ApiStaff, db: DbDep) -> StaffOut:
 def set_skills(
     username: Annotated[Line, Path(max_length=50)], body: SkillsIn, staff: ApiStaff, db: DbDep
 ) -> StaffOut:
+    """Set a staff member's skills, used by dispatch (audited)."""
     with db.uow() as session:
         return StaffOut.model_validate(admin.set_skills(session, staff, username, body))
 
@@ -69,6 +74,7 @@ def disable_staff(username: Username, staff: ApiStaff, db: DbDep) -> StaffOut:
 
 @router.post("/staff/{username}/enable", response_model=StaffOut, operation_id="org_staff_enable")
 def enable_staff(username: Username, staff: ApiStaff, db: DbDep) -> StaffOut:
+    """Enable a disabled staff account (audited)."""
     with db.uow() as session:
         return StaffOut.model_validate(accounts.set_active(session, staff, username, True))
 
@@ -111,6 +117,7 @@ async def _csv_text(request: Request) -> str:
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def import_units(request: Request, staff: ApiStaff, db: DbDep) -> ImportResult:
+    """Import units from CSV: all rows or none, refused rows listed."""
     text = await _csv_text(request)
     with db.uow() as session:
         return admin.import_units(session, staff, text)
@@ -123,6 +130,7 @@ async def import_units(request: Request, staff: ApiStaff, db: DbDep) -> ImportRe
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
 async def import_staff(request: Request, staff: ApiStaff, db: DbDep) -> ImportResult:
+    """Import staff accounts from CSV: all rows or none, refused rows listed."""
     text = await _csv_text(request)
     with db.uow() as session:
         return admin.import_staff(session, staff, text)

@@ -52,7 +52,9 @@ def issue_token(
     settings: SettingsDep,
     throttle: LoginThrottleDep,
 ) -> TokenOut:
-    """Wrong passwords in a row lock the account for a while (423 account_locked); too many
+    """Sign in with username and password for a bearer token.
+
+    Wrong passwords in a row lock the account for a while (423 account_locked); too many
     failures from one address refuse its tries for a while (429 login_throttled); an expired
     password, or one an admin set, gets no token (403 password_expired) until changed in the
     console."""
@@ -73,11 +75,13 @@ def issue_token(
 
 @router.get("/auth/me", response_model=MeOut, tags=["auth"], operation_id="auth_me")
 def me(staff: ApiStaff) -> MeOut:
+    """The signed-in account: name, role, unit, region and permissions."""
     return MeOut.model_validate(staff)
 
 
 @router.post("/auth/revoke", status_code=204, tags=["auth"], operation_id="auth_revoke")
 def revoke(request: Request, staff: ApiStaff, db: DbDep) -> None:
+    """Sign out: revoke the bearer token in use."""
     token = bearer_token(request)
     if token:
         with db.uow() as session:
@@ -131,6 +135,7 @@ def create_integration_token(
     operation_id="integration_tokens_list",
 )
 def list_integration_tokens(staff: ApiStaff, db: DbDep) -> list[IntegrationTokenOut]:
+    """The integration tokens of the caller's region (admins), without their secrets."""
     with db.uow() as session:
         return tokens.list_tokens(session, staff)
 
@@ -142,6 +147,7 @@ def list_integration_tokens(staff: ApiStaff, db: DbDep) -> list[IntegrationToken
     operation_id="integration_tokens_revoke",
 )
 def revoke_integration_token(token_id: Id, staff: ApiStaff, db: DbDep) -> None:
+    """Revoke an integration token; its system stops at the next call."""
     with db.uow() as session:
         tokens.revoke(session, staff, token_id)
 
@@ -155,5 +161,6 @@ def revoke_integration_token(token_id: Id, staff: ApiStaff, db: DbDep) -> None:
 def set_role(
     username: Annotated[Line, Path(max_length=50)], body: RoleIn, staff: ApiStaff, db: DbDep
 ) -> StaffRoleOut:
+    """Change a staff member's role (admins, inside their region; audited)."""
     with db.uow() as session:
         return StaffRoleOut.model_validate(accounts.set_role(session, staff, username, body.role))

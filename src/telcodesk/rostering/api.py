@@ -79,6 +79,7 @@ def create_plan(unit: UnitCode, body: PlanIn, staff: ApiStaff, db: DbDep) -> Pla
     "/units/{unit}/plans", response_model=list[PlanSummaryOut], operation_id="staffing_plans"
 )
 def list_plans(unit: UnitCode, staff: ApiStaff, db: DbDep) -> list[PlanSummaryOut]:
+    """The staffing plans of a unit, newest first (CC-3)."""
     with db.uow() as session:
         return [
             PlanSummaryOut(
@@ -95,6 +96,7 @@ def list_plans(unit: UnitCode, staff: ApiStaff, db: DbDep) -> list[PlanSummaryOu
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, operation_id="staffing_plan_get")
 def get_plan(plan_id: PlanId, staff: ApiStaff, db: DbDep) -> PlanOut:
+    """One staffing plan with its intervals: agents needed, SL, ASA, occupancy."""
     with db.uow() as session:
         return plan_out(*service.get_plan(session, staff, plan_id))
 
@@ -113,5 +115,6 @@ def solve_roster(plan_id: PlanId, body: RosterIn, staff: ApiStaff, db: DbDep) ->
 
 @router.get("/rosters/{roster_id}", response_model=RosterOut, operation_id="staffing_roster_get")
 def get_roster(roster_id: RosterId, staff: ApiStaff, db: DbDep) -> RosterOut:
+    """One roster: shifts per person and day, cover against the plan."""
     with db.uow() as session:
         return roster_out(session, *service.get_roster(session, staff, roster_id))

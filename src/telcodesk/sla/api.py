@@ -29,6 +29,7 @@ router = APIRouter(prefix="/api/v1", tags=["sla"])
 
 @router.get("/sla/policies", response_model=list[PolicyOut], operation_id="sla_policies_list")
 def list_policies(staff: ApiStaff, db: DbDep) -> list[PolicyOut]:
+    """The SLA policies: time limits per order type, priority and tier (T-1, T-2)."""
     with db.uow() as session:
         return [PolicyOut.model_validate(p) for p in service.list_policies(session)]
 
@@ -52,6 +53,7 @@ def save_policy(
     "/calendar/overrides", response_model=list[OverrideOut], operation_id="calendar_overrides_list"
 )
 def list_overrides(staff: ApiStaff, db: DbDep) -> list[OverrideOut]:
+    """The calendar overrides (extra rest or working days) of the caller's region."""
     with db.uow() as session:
         return [OverrideOut.model_validate(o) for o in service.list_overrides(session)]
 
@@ -81,6 +83,7 @@ def set_override(day: Day, body: OverrideIn, staff: ApiStaff, db: DbDep) -> Over
     operation_id="calendar_overrides_remove",
 )
 def remove_override(override_id: Id, staff: ApiStaff, db: DbDep) -> OverrideResult:
+    """Remove a calendar override; clocks count on the official calendar again."""
     with db.uow() as session:
         return OverrideResult(
             override=None, deadlines_moved=service.remove_override(session, staff, override_id)
@@ -89,6 +92,7 @@ def remove_override(override_id: Id, staff: ApiStaff, db: DbDep) -> OverrideResu
 
 @router.get("/calendar/status", response_model=CalendarStatus, operation_id="calendar_status")
 def calendar_status(staff: ApiStaff, db: DbDep) -> CalendarStatus:
+    """How far the shipped PRC calendar reaches, and whether next year is loaded."""
     with db.uow() as session:
         return service.calendar_status(session)
 

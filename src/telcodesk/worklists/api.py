@@ -95,6 +95,7 @@ def list_views(staff: ApiStaff, db: DbDep) -> list[SavedViewOut]:
 
 @router.post("/views", response_model=SavedViewOut, status_code=201, operation_id="views_create")
 def create_view(body: SavedViewIn, staff: ApiStaff, db: DbDep) -> SavedViewOut:
+    """Save a view of the order list, own or shared with the caller's unit."""
     with db.uow() as session:
         return view_out(service.save_view(session, staff, body), staff)
 
@@ -108,6 +109,7 @@ def replace_view(view_id: ViewId, body: SavedViewIn, staff: ApiStaff, db: DbDep)
 
 @router.delete("/views/{view_id}", status_code=204, operation_id="views_delete")
 def delete_view(view_id: ViewId, staff: ApiStaff, db: DbDep) -> Response:
+    """Delete one of the caller's own saved views."""
     with db.uow() as session:
         service.delete_view(session, staff, view_id)
     return Response(status_code=204)

@@ -71,6 +71,7 @@ def create_order(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> OrderOut:
+    """Register a work order from any channel (CH-1, CH-3); one order per Idempotency-Key."""
     try:
         with db.uow() as session:
             order, created = service.register_order(
@@ -130,6 +131,7 @@ def list_orders(
     cursor: Annotated[Line | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrderPage:
+    """Search the work orders in the caller's scope, with keyset pagination."""
     with db.uow() as session:
         orders, next_cursor = service.list_orders(
             session, filters, viewer=staff, cursor=cursor, limit=limit
@@ -141,6 +143,7 @@ def list_orders(
 
 @router.get("/orders/{number}", response_model=OrderOut, operation_id="orders_get")
 def get_order(number: OrderNumber, staff: ApiStaff, db: DbDep) -> OrderOut:
+    """One work order with its clocks, masked per the caller's rights."""
     with db.uow() as session:
         return order_out(session, service.get_order(session, number, viewer=staff), staff)
 
@@ -211,6 +214,7 @@ def list_candidates(
     "/orders/{number}/history", response_model=list[EventOut], operation_id="orders_history"
 )
 def history(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[EventOut]:
+    """An order's history: every change, who made it and when (WO-2)."""
     with db.uow() as session:
         order = service.get_order(session, number, viewer=staff)
         return [EventOut.model_validate(e) for e in service.history(session, order)]
@@ -218,6 +222,7 @@ def history(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[EventOut]:
 
 @router.get("/orders/{number}/notes", response_model=list[NoteOut], operation_id="orders_notes")
 def list_notes(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[NoteOut]:
+    """An order's notes: internal notes and call-back attempts."""
     with db.uow() as session:
         order = service.get_order(session, number, viewer=staff)
         return [NoteOut.model_validate(n) for n in service.notes(session, order)]
@@ -230,6 +235,7 @@ def list_notes(number: OrderNumber, staff: ApiStaff, db: DbDep) -> list[NoteOut]
     operation_id="orders_add_note",
 )
 def add_note(number: OrderNumber, body: NoteIn, staff: ApiStaff, db: DbDep) -> NoteOut:
+    """Add a note to an order (kept in its history)."""
     with db.uow() as session:
         return NoteOut.model_validate(service.add_note(session, staff, number, body))
 
@@ -245,5 +251,6 @@ def closure_codes(staff: ApiStaff, db: DbDep) -> list[ClosureCodeOut]:
 
 @router.get("/categories", response_model=list[CategoryOut], operation_id="categories_list")
 def categories(staff: ApiStaff, db: DbDep) -> list[CategoryOut]:  # reference data, not personal
+    """The category tree orders are registered under."""
     with db.uow() as session:
         return [CategoryOut.model_validate(c) for c in service.list_categories(session)]
