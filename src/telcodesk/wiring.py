@@ -47,14 +47,14 @@ def wire() -> None:
     hooks.after_batch(hooks.ANY, notify.publish_event)
     hooks.after_batch(hooks.ANY, notify.write_queued)  # the rows above: one INSERT per table
     # halls: the duty manager's peak and paused-counter alerts go out through notify (BH-3).
-    halls.clear()
-    halls.on_alert(hall_alert_to_staff)
+    halls.alert.clear()
+    halls.alert.connect(hall_alert_to_staff)
     # halls: an appointment's confirmation and reminder SMS to the customer (BH-4).
-    halls.clear_sms()
-    halls.on_customer_sms(hall_sms_to_customer)
+    halls.customer_sms.clear()
+    halls.customer_sms.connect(hall_sms_to_customer)
     # counter: a marketing SMS (sent only with a marketing consent, CD-3) through the outbox.
-    counter.clear_sms()
-    counter.on_customer_sms(hall_sms_to_customer)
+    counter.customer_sms.clear()
+    counter.customer_sms.connect(hall_sms_to_customer)
     # Knowledge bulletins reach their recipients through notify (KB-2).
     knowledge.clear()
     knowledge.on_bulletin(notify_service.send_staff)
