@@ -6,8 +6,11 @@ the store's safe headers, as on the API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from telcodesk.attachments import rules
 from telcodesk.attachments.api import file_response, read_upload
@@ -27,6 +30,37 @@ def _accept() -> str:
     """The file picker's filter: the allowed types' extensions."""
     allowed = get_settings().attachment_types
     return ",".join(e for t in rules.TYPES if t.content_type in allowed for e in t.extensions)
+
+
+Card = Callable[..., HTMLResponse]  # _order_card or _article_card
+
+
+def _refused(
+    request: Request, staff: Staff, db: DbDep, key: str, card: Card, exc: DomainError
+) -> HTMLResponse:
+    """The card again with the refusal on it; a record the actor may not see is the kernel's
+    404 page, as anywhere else."""
+    error, code = failure(request, exc)
+    if code == 404:
+        raise exc
+    return card(request, staff, db, key, error=error, status=code)
+
+
+def _changed(
+    request: Request,
+    staff: Staff,
+    db: DbDep,
+    key: str,
+    card: Card,
+    change: Callable[[Session], object],
+) -> HTMLResponse:
+    """One change of a card's files in its own transaction, then the card as it now is."""
+    try:
+        with db.uow() as session:
+            change(session)
+    except DomainError as exc:
+        return _refused(request, staff, db, key, card, exc)
+    return card(request, staff, db, key)
 
 
 def _order_card(
@@ -74,16 +108,14 @@ async def order_upload(
 ) -> HTMLResponse:
     try:
         filename, declared, data, kind = await read_upload(request)
-        with db.uow() as session:
-            order_files.attach(
-                session, staff, number, kind=kind, filename=filename, declared=declared, data=data
-            )
     except DomainError as exc:
-        error, code = failure(request, exc)
-        if code == 404:
-            raise
-        return _order_card(request, staff, db, number, error=error, status=code)
-    return _order_card(request, staff, db, number)
+        return _refused(request, staff, db, number, _order_card, exc)
+    return _changed(
+        request, staff, db, number, _order_card,
+        lambda session: order_files.attach(
+            session, staff, number, kind=kind, filename=filename, declared=declared, data=data
+        ),
+    )  # fmt: skip
 
 
 @router.get("/console/orders/{number}/attachments/{attachment_id}", response_model=None)
@@ -97,15 +129,10 @@ def order_download(number: str, attachment_id: str, staff: ConsoleStaff, db: DbD
 def order_remove(
     number: str, attachment_id: str, request: Request, staff: ConsoleStaff, db: DbDep
 ) -> HTMLResponse:
-    try:
-        with db.uow() as session:
-            order_files.remove(session, staff, number, attachment_id[:20])
-    except DomainError as exc:
-        error, code = failure(request, exc)
-        if code == 404:
-            raise
-        return _order_card(request, staff, db, number, error=error, status=code)
-    return _order_card(request, staff, db, number)
+    return _changed(
+        request, staff, db, number, _order_card,
+        lambda session: order_files.remove(session, staff, number, attachment_id[:20]),
+    )  # fmt: skip
 
 
 # --- articles ---------------------------------------------------------------------------
@@ -149,16 +176,14 @@ async def article_upload(
 ) -> HTMLResponse:
     try:
         filename, declared, data, _ = await read_upload(request)
-        with db.uow() as session:
-            kb_files.attach(
-                session, staff, article, filename=filename, declared=declared, data=data
-            )
     except DomainError as exc:
-        error, code = failure(request, exc)
-        if code == 404:
-            raise
-        return _article_card(request, staff, db, article, error=error, status=code)
-    return _article_card(request, staff, db, article)
+        return _refused(request, staff, db, article, _article_card, exc)
+    return _changed(
+        request, staff, db, article, _article_card,
+        lambda session: kb_files.attach(
+            session, staff, article, filename=filename, declared=declared, data=data
+        ),
+    )  # fmt: skip
 
 
 @router.get("/console/kb/{article}/attachments/{attachment_id}", response_model=None)
@@ -172,12 +197,7 @@ def article_download(article: str, attachment_id: str, staff: ConsoleStaff, db: 
 def article_remove(
     article: str, attachment_id: str, request: Request, staff: ConsoleStaff, db: DbDep
 ) -> HTMLResponse:
-    try:
-        with db.uow() as session:
-            kb_files.remove(session, staff, article, attachment_id[:20])
-    except DomainError as exc:
-        error, code = failure(request, exc)
-        if code == 404:
-            raise
-        return _article_card(request, staff, db, article, error=error, status=code)
-    return _article_card(request, staff, db, article)
+    return _changed(
+        request, staff, db, article, _article_card,
+        lambda session: kb_files.remove(session, staff, article, attachment_id[:20]),
+    )  # fmt: skip
